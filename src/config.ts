@@ -1,0 +1,36 @@
+/** Everything the server is told at start, from flags and environment variables. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /** `sqlite:PATH` or `postgres://…`. */
+  databaseUrl: string;
+  /** false relaxes SQLite's fsync-per-commit for test suites that need speed over durability. */
+  durable: boolean;
+  secretKey?: string;
+  publishableKey?: string;
+  /** Base URL payers' browsers use to reach this server (3-D Secure page links). */
+  publicUrl?: string;
+  /** Secret that keys card fingerprints; derived from the database URL when not given. */
+  fingerprintKey?: string;
+  logLevel: string;
+}
+
+export const DEFAULT_PORT = 4242;
+export const DEFAULT_HOST = '127.0.0.1';
+export const DEFAULT_DATABASE_URL = 'sqlite:./payrail.db';
+
+export function configFromEnv(overrides: Partial<ServerConfig>): ServerConfig {
+  const env = process.env;
+  return {
+    port: DEFAULT_PORT,
+    host: DEFAULT_HOST,
+    databaseUrl: env.PAYRAIL_DATABASE_URL || DEFAULT_DATABASE_URL,
+    durable: env.PAYRAIL_DURABILITY !== 'relaxed',
+    secretKey: env.PAYRAIL_SECRET_KEY || undefined,
+    publishableKey: env.PAYRAIL_PUBLISHABLE_KEY || undefined,
+    publicUrl: env.PAYRAIL_PUBLIC_URL || undefined,
+    fingerprintKey: env.PAYRAIL_FINGERPRINT_KEY || undefined,
+    logLevel: env.PAYRAIL_LOG_LEVEL || 'info',
+    ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
+  };
+}

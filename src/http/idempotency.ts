@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, errors } from '../domain/errors.js';
+import type { Tx } from '../store/schema.js';
+import { isUniqueViolation, type Store } from '../store/store.js';
+import { toApiError } from './plugins/errors.js';
+
+/** What a mutation answers: a status and a JSON body (an error body for committed declines). */
+export interface Outcome {
+  status: number;
+  body: unknown;
+}
+
+/** A started key whose request has not finished after this long is taken to have died. */
+const LEASE_MS = 60_000;
+const MAX_KEY_LENGTH = 255;
+
+/** JSON with sorted keys, so the same parameters always hash alike. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function fingerprintOf(request: FastifyRequest): string {
+  return createHash('sha256').update(canonicalJson(request.body ?? {})).digest('hex');
+}
+
+function requestPath(request: FastifyRequest): string {
+  return request.url.split('?')[0];
+}
+
+/**
+ * Runs a state-changing request in one database transaction and, when the request carries an
+ * `Idempotency-Key`, applies Stripe's semantics: the key is claimed before the work starts (a
+ * concurrent request with it gets 409), the answer is stored in the same transaction as the
+ * work, and a retry with the same parameters replays it. A request that fails after claiming
+ * with a 4xx keeps that answer; one that fails otherwise releases the key, since its
+ * transaction rolled back and retrying it is safe.
+ */
+export async function runMutation(
+  store: Store,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  work: (tx: Tx) => Promise<Outcome>,
+): Promise<FastifyReply> {
+  const header = request.headers['idempotency-key'];
+  const key = typeof header === 'string' && request.method === 'POST' ? header : undefined;
+  if (key === undefined) {
+    const outcome = await store.transaction(work);
+    return reply.status(outcome.status).send(outcome.body);
+  }
+  if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
+    throw errors.invalidRequest(
+      `Idempotency keys must be between 1 and ${MAX_KEY_LENGTH} characters long.`,
+      'idempotency_key',
+    );
+  }
+  reply.header('Idempotency-Key', key);
+  const accountId = request.apiKey!.accountId;
+  const replay = await claimKey(store, request, accountId, key);
+  if (replay) {
+    return reply
+      .status(replay.status)
+      .header('Idempotent-Replayed', 'true')
+      .header('Original-Request', replay.requestId)
+      .type('application/json')
+      .send(replay.body);
+  }
+
+  const keyRow = (tx: Tx) =>
+    tx.updateTable('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key);
+  try {
+    const outcome = await store.transaction(async (tx) => {
+      const result = await work(tx);
+      await keyRow(tx)
+        .set({ status: 'completed', response_status: result.status, response_body: JSON.stringify(result.body) })
+        .execute();
+      return result;
+    });
+    return reply.status(outcome.status).send(outcome.body);
+  } catch (error) {
+    const apiError = toApiError(error, request.id);
+    if (keepsKey(apiError)) {
+      await store.transaction((tx) =>
+        keyRow(tx)
+          .set({
+            status: 'completed',
+            response_status: apiError.status,
+            response_body: JSON.stringify(apiError.toBody()),
+          })
+          .execute(),
+      );
+    } else {
+      await store.db
+        .deleteFrom('idempotency_keys')
+        .where('account_id', '=', accountId)
+        .where('key', '=', key)
+        .execute();
+    }
+    throw error;
+  }
+}
+
+/** 4xx business answers are part of the request's result; rate limits and conflicts are not. */
+function keepsKey(error: ApiError): boolean {
+  return error.status >= 400 && error.status < 500 && error.status !== 429 && error.status !== 409;
+}
+
+interface Replay {
+  status: number;
+  body: string;
+  requestId: string;
+}
+
+/** Claims the key for this request, or returns the stored answer to replay, or throws. */
+async function claimKey(
+  store: Store,
+  request: FastifyRequest,
+  accountId: string,
+  key: string,
+): Promise<Replay | undefined> {
+  const fingerprint = fingerprintOf(request);
+  const path = requestPath(request);
+  const nowMs = Date.now();
+  try {
+    await store.db
+      .insertInto('idempotency_keys')
+      .values({
+        account_id: accountId,
+        key,
+        fingerprint,
+        method: request.method,
+        path,
+        status: 'started',
+        response_status: null,
+        response_body: null,
+        request_id: request.id,
+        created: request.receivedAt,
+        locked_at: nowMs,
+      })
+      .execute();
+    return undefined;
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+  }
+
+  const existing = await store.db
+    .selectFrom('idempotency_keys')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  // Deleted between our insert and this read: the other request failed and released it.
+  if (!existing) return claimKey(store, request, accountId, key);
+  if (existing.path !== path || existing.method !== request.method) {
+    throw errors.idempotencyMismatch(
+      'Keys for idempotent requests can only be used for the same endpoint they were first used ' +
+        `for ('${existing.method} ${existing.path}' vs '${request.method} ${path}'). Try using a key ` +
+        "other than '" + key + "' if you meant to execute a different request.",
+    );
+  }
+  if (existing.fingerprint !== fingerprint) {
+    throw errors.idempotencyMismatch(
+      'Keys for idempotent requests can only be used with the same parameters they were first ' +
+        `used with. Try using a key other than '${key}' if you meant to execute a different request.`,
+    );
+  }
+  if (existing.status === 'completed') {
+    return { status: existing.response_status!, body: existing.response_body!, requestId: existing.request_id };
+  }
+  if (existing.locked_at > nowMs - LEASE_MS) throw errors.idempotencyInUse();
+  const reclaimed = await store.db
+    .updateTable('idempotency_keys')
+    .set({ locked_at: nowMs, request_id: request.id })
+    .where('account_id', '=', accountId)
+    .where('key', '=', key)
+    .where('status', '=', 'started')
+    .where('locked_at', '=', existing.locked_at)
+    .executeTakeFirst();
+  if (Number(reclaimed.numUpdatedRows) !== 1) throw errors.idempotencyInUse();
+  return undefined;
+}

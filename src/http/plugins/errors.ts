@@ -1,0 +1,40 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ApiError, errors } from '../../domain/errors.js';
+
+/**
+ * Turns every failure into Stripe's error envelope. ApiErrors are expected outcomes and pass
+ * through; Fastify's own parsing failures become 400s naming the problem; anything else is a bug
+ * and becomes a generic 500 carrying the request id, with the detail kept for the log.
+ */
+export function toApiError(error: unknown, requestId: string): ApiError {
+  if (error instanceof ApiError) return error;
+  const fastifyError = error as FastifyError;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return errors.unsupportedContentType(String((fastifyError as any).contentType ?? 'unknown'));
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return errors.bodyTooLarge();
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return errors.malformedBody(fastifyError.message);
+  }
+  if (error instanceof SyntaxError) return errors.malformedBody('it is not valid JSON');
+  if (fastifyError.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return errors.invalidRequest(fastifyError.message);
+  }
+  return errors.internal(requestId);
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const apiError = toApiError(error, request.id);
+    if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.status(apiError.status).send(apiError.toBody());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0];
+    const apiError = errors.unrecognizedUrl(request.method, path);
+    reply.status(apiError.status).send(apiError.toBody());
+  });
+}

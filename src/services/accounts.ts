@@ -1,0 +1,146 @@
+import { generateApiKey, hashApiKey, keyKindOf, type KeyKind } from '../domain/api-keys.js';
+import { newId } from '../domain/ids.js';
+import type { Store } from '../store/store.js';
+import type { AccountsTable, ApiKeysTable, Tx } from '../store/schema.js';
+
+/** Stripe's US card pricing: 2.9% + 30 minor units. */
+export const DEFAULT_FEE_RATE_BPS = 290;
+export const DEFAULT_FEE_FIXED = 30;
+/** Funds from a charge become available two days after capture, as in Stripe's test mode. */
+export const DEFAULT_PAYOUT_DELAY_SECONDS = 2 * 24 * 3600;
+
+export interface CreatedAccount {
+  id: string;
+  secret_key: string;
+  publishable_key: string;
+}
+
+export interface AuthenticatedKey {
+  accountId: string;
+  keyId: string;
+  kind: KeyKind;
+  /** `resource:read|write` for restricted keys; null means every permission of its kind. */
+  permissions: string[] | null;
+  expired: boolean;
+}
+
+async function insertKey(
+  tx: Tx,
+  accountId: string,
+  kind: KeyKind,
+  key: string,
+  now: number,
+  permissions: string[] | null = null,
+): Promise<string> {
+  const row: ApiKeysTable = {
+    id: newId('key'),
+    account_id: accountId,
+    kind,
+    key_hash: hashApiKey(key),
+    key_hint: key.slice(-4),
+    permissions: permissions ? JSON.stringify(permissions) : null,
+    created: now,
+    expires_at: null,
+    revoked_at: null,
+  };
+  await tx.insertInto('api_keys').values(row).execute();
+  return row.id;
+}
+
+/**
+ * Creates an account with a secret and a publishable key. Given keys are used as they are
+ * (the PAYRAIL_*_KEY variables); otherwise random ones are made. Keys are returned once and
+ * stored only as hashes.
+ */
+export async function createAccount(
+  store: Store,
+  now: number,
+  keys: { secretKey?: string; publishableKey?: string } = {},
+): Promise<CreatedAccount> {
+  const secretKey = keys.secretKey ?? generateApiKey('secret');
+  const publishableKey = keys.publishableKey ?? generateApiKey('publishable');
+  const account: AccountsTable = {
+    id: newId('acct'),
+    name: null,
+    created: now,
+    fee_rate_bps: DEFAULT_FEE_RATE_BPS,
+    fee_fixed: DEFAULT_FEE_FIXED,
+    payout_delay_seconds: DEFAULT_PAYOUT_DELAY_SECONDS,
+  };
+  await store.transaction(async (tx) => {
+    await tx.insertInto('accounts').values(account).execute();
+    await insertKey(tx, account.id, 'secret', secretKey, now);
+    await insertKey(tx, account.id, 'publishable', publishableKey, now);
+  });
+  return { id: account.id, secret_key: secretKey, publishable_key: publishableKey };
+}
+
+/** Adds a key to an existing account; returns its id. */
+export async function addApiKey(
+  store: Store,
+  accountId: string,
+  kind: KeyKind,
+  key: string,
+  now: number,
+  permissions: string[] | null = null,
+): Promise<string> {
+  return store.transaction((tx) => insertKey(tx, accountId, kind, key, now, permissions));
+}
+
+/** Finds the live key with this exact text, or undefined. Revoked keys are not found. */
+export async function authenticateKey(
+  store: Store,
+  key: string,
+  now: number,
+): Promise<AuthenticatedKey | undefined> {
+  const kind = keyKindOf(key);
+  if (!kind) return undefined;
+  const row = await store.db
+    .selectFrom('api_keys')
+    .selectAll()
+    .where('key_hash', '=', hashApiKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row || row.kind !== kind) return undefined;
+  return {
+    accountId: row.account_id,
+    keyId: row.id,
+    kind: row.kind,
+    permissions: row.permissions ? (JSON.parse(row.permissions) as string[]) : null,
+    expired: row.expires_at !== null && row.expires_at <= now,
+  };
+}
+
+export async function countAccounts(store: Store): Promise<number> {
+  const row = await store.db
+    .selectFrom('accounts')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * The start-up account: with PAYRAIL_SECRET_KEY / PAYRAIL_PUBLISHABLE_KEY set, the account that
+ * owns those keys (made if missing); otherwise, if the database has no account, a new one with
+ * random keys, which the caller prints once. Returns undefined when nothing was created.
+ */
+export async function ensureDefaultAccount(
+  store: Store,
+  now: number,
+  keys: { secretKey?: string; publishableKey?: string },
+): Promise<{ account: CreatedAccount; created: boolean } | undefined> {
+  if (keys.secretKey) {
+    const existing = await authenticateKey(store, keys.secretKey, now);
+    if (existing) {
+      if (keys.publishableKey && !(await authenticateKey(store, keys.publishableKey, now))) {
+        await addApiKey(store, existing.accountId, 'publishable', keys.publishableKey, now);
+      }
+      return undefined;
+    }
+    const account = await createAccount(store, now, keys);
+    return { account, created: true };
+  }
+  if ((await countAccounts(store)) > 0) return undefined;
+  const account = await createAccount(store, now, keys);
+  return { account, created: true };
+}
