@@ -58,7 +58,7 @@ async function benchPayrail(dir: string): Promise<{ results: Measurement[]; firs
   const server = await startServer(
     'payrail',
     process.execPath,
-    ['dist/cli/index.js', 'start', '--port', port, '--database', `sqlite:${databasePath}`],
+    ['dist/payrail.mjs', 'start', '--port', port, '--database', `sqlite:${databasePath}`],
     `http://127.0.0.1:${port}`,
     '/v1/customers?limit=1',
     { PAYRAIL_SECRET_KEY: SECRET, PAYRAIL_LOG_LEVEL: 'warn', AUTH },
