@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database, Db, Tx } from './schema.js';
 import * as initial from './migrations/001-initial.js';
+import { GroupCommitter } from './group-commit.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,16 +23,22 @@ export interface StoreOptions {
  * transaction. Repositories take a `Tx` so that a service can put all its writes in one.
  */
 export class Store {
+  private readonly groupCommitter?: GroupCommitter;
+
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    if (dialect === 'sqlite') this.groupCommitter = new GroupCommitter(db);
+  }
 
   /**
    * Runs `work` in one transaction. On PostgreSQL a serialisation failure or deadlock is retried
-   * a bounded number of times; SQLite serialises writers on its one connection.
+   * a bounded number of times. On SQLite, which serialises writers on its one connection, the
+   * transactions that arrive together share one commit (see group-commit.ts).
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.groupCommitter) return this.groupCommitter.run(work);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction().execute(work);
