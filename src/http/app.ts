@@ -24,7 +24,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   const app = Fastify({
     logger,
     genReqId: () => newId('req'),
-    requestIdLogLabel: 'request_id',
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     routerOptions: {
       querystringParser: (text: string) => parseBracketed(text),

@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import type { Database, Db, Tx } from './schema.js';
 import * as initial from './migrations/001-initial.js';
 import { GroupCommitter } from './group-commit.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -98,7 +99,7 @@ function sqliteDialect(options: StoreOptions): SqliteDialect {
   database.pragma(`synchronous = ${options.durable === false ? 'OFF' : 'FULL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
 }
 
 function postgresDialect(options: StoreOptions): PostgresDialect {
