@@ -42,7 +42,11 @@ export async function startServer(
   const app = await buildApp(services, {
     logger: options.logger === false ? false : { level: config.logLevel },
   });
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: (address) => `Payrail listening on ${address}`,
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;

@@ -32,7 +32,7 @@ program
           `  publishable key: ${server.createdAccount.publishable_key}\n`,
       );
     }
-    server.app.log.info({ url: server.url, database: redactDatabaseUrl(config.databaseUrl) }, `Payrail listening on ${server.url}`);
+    server.app.log.info({ database: redactDatabaseUrl(config.databaseUrl) }, 'database ready');
     const stop = async () => {
       await server.close();
       process.exit(0);
