@@ -6,6 +6,7 @@ import { registerAuth } from './plugins/auth.js';
 import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
 import { REDACTED_PATHS } from './redaction.js';
 
 export interface AppOptions {
@@ -43,5 +44,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerBodyParsing(app);
   registerAuth(app, services.store);
   registerCustomerRoutes(app, services);
+  registerPaymentMethodRoutes(app, services);
   return app;
 }
