@@ -5,6 +5,7 @@ import { API_VERSION } from '../services/events.js';
 import { registerAuth } from './plugins/auth.js';
 import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerBalanceRoutes } from './routes/balance.js';
 import { registerCustomerRoutes } from './routes/customers.js';
 import { REDACTED_PATHS } from './redaction.js';
 
@@ -44,5 +45,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerBodyParsing(app);
   registerAuth(app, services.store);
   registerCustomerRoutes(app, services);
+  registerBalanceRoutes(app, services);
   return app;
 }
