@@ -45,7 +45,11 @@ export function fixedFeeFor(fixed: number, currency: string): number {
  * amount itself, and the net that remains.
  * @throws AssertionError when the amount or settings are not non-negative safe integers.
  */
-export function processingFee(amount: number, currency: string, settings: FeeSettings): FeeBreakdown {
+export function processingFee(
+  amount: number,
+  currency: string,
+  settings: FeeSettings,
+): FeeBreakdown {
   assert(Number.isSafeInteger(amount) && amount >= 0, 'amount must be a safe integer ≥ 0');
   assert(Number.isSafeInteger(settings.rateBps) && settings.rateBps >= 0, 'rate_bps must be ≥ 0');
   assert(Number.isSafeInteger(settings.fixed) && settings.fixed >= 0, 'fixed fee must be ≥ 0');

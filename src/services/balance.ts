@@ -45,8 +45,13 @@ export async function retrieveBalance(tx: Tx, ctx: CallContext) {
   const sums = await sumNetsByAccountAndStatus(tx, ctx.accountId, ctx.now);
   const ledger = await sumLedgerEntriesByAccount(tx, ctx.accountId);
   for (const { currency, available, pending } of sums) {
-    const merchant = ledger.find((l) => l.currency === currency && l.ledgerAccount === 'merchant_balance');
-    assert((merchant?.total ?? 0) === available + pending, `ledger and balance differ in ${currency}`);
+    const merchant = ledger.find(
+      (l) => l.currency === currency && l.ledgerAccount === 'merchant_balance',
+    );
+    assert(
+      (merchant?.total ?? 0) === available + pending,
+      `ledger and balance differ in ${currency}`,
+    );
   }
 
   const rows = sums.length > 0 ? sums : [{ currency: DEFAULT_CURRENCY, available: 0, pending: 0 }];

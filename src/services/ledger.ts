@@ -107,7 +107,11 @@ export async function recordChargeCaptured(
  * Returns the balance transaction's id, for `refund.balance_transaction`.
  * @throws AssertionError unless the refund is positive and of this account.
  */
-export async function recordRefund(tx: Tx, ctx: CallContext, refund: RefundRow): Promise<string> {
+export async function recordRefund(
+  tx: Tx,
+  ctx: CallContext,
+  refund: Pick<RefundRow, 'id' | 'account_id' | 'amount' | 'currency'>,
+): Promise<string> {
   assert(refund.account_id === ctx.accountId, 'refund belongs to another account');
   assert(refund.amount > 0, 'refund amount must be positive');
 

@@ -1,4 +1,8 @@
-import { listRefundsByAccount, findRefundByAccountAndId, type RefundRow } from '../store/repositories/refunds.js';
+import {
+  listRefundsByAccount,
+  findRefundByAccountAndId,
+  type RefundRow,
+} from '../store/repositories/refunds.js';
 import { registerExpansion, registerVirtualField } from './expand.js';
 import { json, listEnvelope } from './list.js';
 
@@ -36,7 +40,12 @@ export async function chargeRefundsList(
   accountId: string,
   chargeId: string,
 ) {
-  const page = await listRefundsByAccount(tx, accountId, { charge: chargeId }, { limit: EMBEDDED_REFUNDS });
+  const page = await listRefundsByAccount(
+    tx,
+    accountId,
+    { charge: chargeId },
+    { limit: EMBEDDED_REFUNDS },
+  );
   return listEnvelope(`/v1/charges/${chargeId}/refunds`, page.rows.map(refundToWire), page.hasMore);
 }
 

@@ -48,7 +48,10 @@ describe('fees', () => {
     it('does not turn 30 cents into 30 yen', () => {
       // 2.9% of ¥1000 = 29; fixed 30 cents → 0 yen.
       assert.deepEqual(processingFee(1000, 'jpy', standard), { fee: 29, net: 971 });
-      assert.deepEqual(processingFee(1000, 'jpy', { rateBps: 290, fixed: 100 }), { fee: 30, net: 970 });
+      assert.deepEqual(processingFee(1000, 'jpy', { rateBps: 290, fixed: 100 }), {
+        fee: 30,
+        net: 970,
+      });
     });
 
     it('never exceeds the amount', () => {

@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AssertionError } from '../../src/domain/assert.js';
-import {
-  assertBalanced,
-  chargeCapturedPosting,
-  refundPosting,
-} from '../../src/domain/ledger.js';
+import { assertBalanced, chargeCapturedPosting, refundPosting } from '../../src/domain/ledger.js';
 
 describe('ledger postings', () => {
   it('splits a captured charge into net and fee', () => {

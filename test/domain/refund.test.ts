@@ -27,7 +27,12 @@ function refusal(charge: RefundableCharge, requested?: number) {
 describe('refund rules', () => {
   // Scenario table: charge state, requested amount, expected plan or refusal.
   const allowed: Array<[string, RefundableCharge, number | undefined, unknown]> = [
-    ['defaults to what is left of the captured amount', captured, undefined, { kind: 'refund', amount: 500 }],
+    [
+      'defaults to what is left of the captured amount',
+      captured,
+      undefined,
+      { kind: 'refund', amount: 500 },
+    ],
     ['allows exactly what is left', captured, 500, { kind: 'refund', amount: 500 }],
     ['allows a smaller part', captured, 1, { kind: 'refund', amount: 1 }],
     [
@@ -75,6 +80,8 @@ describe('refund rules', () => {
     ],
   ];
   for (const [name, charge, requested, expected] of refused) {
-    it(name, () => assert.deepEqual({ ...refusal(charge, requested), ...expected }, refusal(charge, requested)));
+    it(name, () =>
+      assert.deepEqual({ ...refusal(charge, requested), ...expected }, refusal(charge, requested)),
+    );
   }
 });

@@ -14,7 +14,9 @@ describe('balance', () => {
     const balance = await t.stripe.balance.retrieve();
     assert.equal(balance.object, 'balance');
     assert.equal(balance.livemode, false);
-    assert.deepEqual(balance.available, [{ amount: 0, currency: 'usd', source_types: { card: 0 } }]);
+    assert.deepEqual(balance.available, [
+      { amount: 0, currency: 'usd', source_types: { card: 0 } },
+    ]);
     assert.deepEqual(balance.pending, [{ amount: 0, currency: 'usd', source_types: { card: 0 } }]);
   });
 
@@ -29,7 +31,9 @@ describe('balance', () => {
     const list = await t.stripe.balanceTransactions.list();
     assert.equal(list.object, 'list');
     assert.equal(list.url, '/v1/balance_transactions');
-    const currency = await stripeError(() => t.stripe.balanceTransactions.list({ currency: 'zzz' }));
+    const currency = await stripeError(() =>
+      t.stripe.balanceTransactions.list({ currency: 'zzz' }),
+    );
     assert.equal(currency.param, 'currency');
     const unknown = await stripeError(() =>
       t.stripe.balanceTransactions.list({ colour: 'red' } as never),

@@ -116,7 +116,10 @@ describe('ledger service', () => {
       .selectAll()
       .where('posting_id', 'in', [txnId, refundTxnId])
       .execute();
-    assert.equal(entries.reduce((s, e) => s + Number(e.amount), 0), 0);
+    assert.equal(
+      entries.reduce((s, e) => s + Number(e.amount), 0),
+      0,
+    );
   });
 
   it('makes bypass-pending funds available at once, and zero-decimal fees stay in yen', async () => {

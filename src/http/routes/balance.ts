@@ -47,7 +47,12 @@ export function registerBalanceRoutes(app: FastifyInstance, deps: RouteDeps): vo
     const currency = params.currency && parseCurrency(params.currency);
     return runRead(store, reply, async (tx) => {
       const ctx = callContext(request);
-      const filter = { type: params.type, source: params.source, currency, created: params.created };
+      const filter = {
+        type: params.type,
+        source: params.source,
+        currency,
+        created: params.created,
+      };
       const page = await balance.listBalanceTransactions(tx, ctx, filter, pageOf(params));
       const data = page.rows.map((row) => balanceTransactionToWire(row, ctx.now));
       const list = listEnvelope('/v1/balance_transactions', data, page.hasMore);
