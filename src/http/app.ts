@@ -7,6 +7,7 @@ import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerBalanceRoutes } from './routes/balance.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
 import { REDACTED_PATHS } from './redaction.js';
 
 export interface AppOptions {
@@ -46,5 +47,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerAuth(app, services.store);
   registerCustomerRoutes(app, services);
   registerBalanceRoutes(app, services);
+  registerPaymentMethodRoutes(app, services);
   return app;
 }
