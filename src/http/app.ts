@@ -6,8 +6,12 @@ import { registerAuth } from './plugins/auth.js';
 import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerBalanceRoutes } from './routes/balance.js';
+import { registerChargeRoutes } from './routes/charges.js';
+import { registerCustomerTransactionRoutes } from './routes/customer-transactions.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPaymentIntentRoutes } from './routes/payment-intents.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
+import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { REDACTED_PATHS } from './redaction.js';
 
 export interface AppOptions {
@@ -48,5 +52,9 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerCustomerRoutes(app, services);
   registerBalanceRoutes(app, services);
   registerPaymentMethodRoutes(app, services);
+  registerPaymentIntentRoutes(app, services);
+  registerChargeRoutes(app, services);
+  registerCustomerTransactionRoutes(app, services);
+  registerThreeDSecureRoutes(app, services);
   return app;
 }
