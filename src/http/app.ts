@@ -11,6 +11,7 @@ import { registerCustomerTransactionRoutes } from './routes/customer-transaction
 import { registerCustomerRoutes } from './routes/customers.js';
 import { registerPaymentIntentRoutes } from './routes/payment-intents.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
+import { registerRefundRoutes } from './routes/refunds.js';
 import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { REDACTED_PATHS } from './redaction.js';
 
@@ -56,5 +57,6 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerChargeRoutes(app, services);
   registerCustomerTransactionRoutes(app, services);
   registerThreeDSecureRoutes(app, services);
+  registerRefundRoutes(app, services);
   return app;
 }
