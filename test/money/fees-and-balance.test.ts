@@ -79,6 +79,12 @@ describe('fees, balance transactions and balance', () => {
     assert.equal(bySource.data.length, 1);
     const eur = await all(t.stripe.balanceTransactions.list({ currency: 'EUR', limit: 2 }));
     assert.ok(eur.length >= 3 && eur.every((txn) => txn.currency === 'eur'));
+    const created = refunds.data[0].created;
+    const inRange = await t.stripe.balanceTransactions.list({ created: { gte: created } });
+    assert.ok(inRange.data.every((txn) => txn.created >= created));
+    assert.ok(inRange.data.some((txn) => txn.id === refunds.data[0].id));
+    const later = await t.stripe.balanceTransactions.list({ created: { gt: created + 3600 } });
+    assert.equal(later.data.length, 0);
     const first = await t.stripe.balanceTransactions.list({ limit: 1 });
     const next = await t.stripe.balanceTransactions.list({
       limit: 1,

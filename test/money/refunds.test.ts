@@ -227,6 +227,11 @@ describe('refunds', () => {
       const created = await t.fetch(`/v1/charges/${charge}/refunds`, form({ amount: '50' }));
       assert.equal(created.status, 200);
       assert.equal((await created.json()).amount, 50);
+      const one = await t.fetch(`/v1/charges/${charge}/refunds/${first.id}`);
+      assert.equal((await one.json()).id, first.id);
+      const elsewhere = await pay(t.stripe, { amount: 1000 });
+      const wrong = await t.fetch(`/v1/charges/${elsewhere.latest_charge}/refunds/${first.id}`);
+      assert.equal(wrong.status, 404);
       const unknown = await t.fetch('/v1/charges/ch_nope/refunds', form({ amount: '50' }));
       assert.equal(unknown.status, 404);
       assert.equal((await unknown.json()).error.code, 'resource_missing');
@@ -260,6 +265,23 @@ describe('refunds', () => {
       assert.equal((source.source as Stripe.Charge).id, charge);
       const created = await t.stripe.refunds.create({ charge, amount: 1, expand: ['charge'] });
       assert.equal((created.charge as Stripe.Charge).amount_refunded, 101);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('replays a refund retried with the same key, refunding once', async () => {
+      const pi = await pay(t.stripe, { amount: 1000 });
+      const charge = String(pi.latest_charge);
+      const idempotencyKey = `refund-${pi.id}`;
+      const first = await t.stripe.refunds.create({ charge, amount: 100 }, { idempotencyKey });
+      const again = await t.stripe.refunds.create({ charge, amount: 100 }, { idempotencyKey });
+      assert.equal(again.id, first.id);
+      assert.equal((await t.stripe.charges.retrieve(charge)).amount_refunded, 100);
+      assert.equal((await all(t.stripe.refunds.list({ charge }))).length, 1);
+      const other = await stripeError(() =>
+        t.stripe.refunds.create({ charge, amount: 200 }, { idempotencyKey }),
+      );
+      assert.equal(other.type, 'StripeIdempotencyError');
     });
   });
 
