@@ -8,6 +8,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { registerChargeRoutes } from './routes/charges.js';
 import { registerCustomerTransactionRoutes } from './routes/customer-transactions.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
 import { registerPaymentIntentRoutes } from './routes/payment-intents.js';
 import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { REDACTED_PATHS } from './redaction.js';
@@ -48,6 +49,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerBodyParsing(app);
   registerAuth(app, services.store);
   registerCustomerRoutes(app, services);
+  registerPaymentMethodRoutes(app, services);
   registerPaymentIntentRoutes(app, services);
   registerChargeRoutes(app, services);
   registerCustomerTransactionRoutes(app, services);
