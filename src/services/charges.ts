@@ -19,6 +19,7 @@ import type { PaymentIntentRow } from '../store/repositories/payment-intents.js'
 import type { PageRequest } from '../store/pagination.js';
 import type { Tx } from '../store/schema.js';
 import { chargeToWire } from '../wire/charges.js';
+import { cardDetailsForCharge } from '../wire/payment-methods.js';
 import type { CallContext } from './context.js';
 import { emitEvent, previousAttributes } from './events.js';
 import { recordChargeCaptured } from './ledger.js';
@@ -59,26 +60,8 @@ function outcomeOf(result: ChargeResult): Record<string, unknown> {
   };
 }
 
-/** The card as a charge reports it; never the number, only what the payment method keeps. */
 function paymentMethodDetails(pm: PaymentMethodRow, authenticated: boolean) {
-  return {
-    type: 'card',
-    card: {
-      brand: pm.brand,
-      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
-      country: pm.country,
-      exp_month: pm.exp_month,
-      exp_year: pm.exp_year,
-      fingerprint: pm.fingerprint,
-      funding: pm.funding,
-      installments: null,
-      last4: pm.last4,
-      mandate: null,
-      network: pm.brand,
-      three_d_secure: authenticated ? { authentication_flow: 'challenge', result: 'authenticated' } : null,
-      wallet: null,
-    },
-  };
+  return { type: 'card', card: cardDetailsForCharge(pm, { authenticated }) };
 }
 
 export interface AttemptCharge {

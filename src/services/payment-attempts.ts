@@ -8,12 +8,12 @@ import {
   type PaymentIntentRow,
 } from '../store/repositories/payment-intents.js';
 import type { PaymentIntentsTable, Tx } from '../store/schema.js';
-import { loadById } from '../wire/expand.js';
+import { paymentMethodToWire } from '../wire/payment-methods.js';
 import { paymentIntentToWire } from '../wire/payment-intents.js';
 import { recordAttemptCharge, type ChargeResult, type Decline } from './charges.js';
 import type { CallContext, Services } from './context.js';
 import { emitEvent } from './events.js';
-import type { PaymentMethodRow } from './payment-methods.js';
+import { markPaymentMethodConsumed, type PaymentMethodRow } from './payment-methods.js';
 import type { Updateable } from 'kysely';
 
 /**
@@ -176,6 +176,10 @@ async function applyApproval(
     capture: status === 'succeeded',
     authenticated: plan.authenticated,
   });
+  // Stripe: a payment method used without a customer cannot be used again.
+  if (!plan.paymentMethod.customer_id) {
+    await markPaymentMethodConsumed(tx, ctx, plan.paymentMethod.id);
+  }
   const type =
     status === 'succeeded' ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated';
   await emitEvent(tx, ctx, type, paymentIntentToWire(after));
@@ -191,7 +195,7 @@ async function applyDecline(
   basePatch: IntentPatch,
 ): Promise<AttemptResult> {
   const chargeId = newId('ch');
-  const paymentMethod = await paymentMethodWire(tx, ctx, plan.paymentMethod);
+  const paymentMethod = paymentMethodWire(plan.paymentMethod);
   const error = new ApiError({
     type: 'card_error',
     status: 402,
@@ -224,11 +228,7 @@ async function applyDecline(
   return { intent: after, declineBody: { error: { ...lastPaymentError, payment_intent: wire } } };
 }
 
-/** The payment method's wire form through the expansion registry (the pm module owns it). */
-export async function paymentMethodWire(
-  tx: Tx,
-  ctx: CallContext,
-  pm: PaymentMethodRow,
-): Promise<Record<string, unknown>> {
-  return (await loadById(tx, ctx.accountId, pm.id)) ?? { id: pm.id, object: 'payment_method' };
+/** The payment method as card errors carry it. */
+export function paymentMethodWire(pm: PaymentMethodRow): Record<string, unknown> {
+  return paymentMethodToWire(pm);
 }

@@ -131,7 +131,7 @@ async function failAuthentication(
     message:
       'The provided PaymentMethod has failed authentication. You can provide payment_method_data ' +
       'or a new PaymentMethod to attempt to fulfill this PaymentIntent again.',
-    extra: { payment_method: await paymentMethodWire(tx, ctx, pm) },
+    extra: { payment_method: paymentMethodWire(pm) },
   });
   const after = await transitionIntent(tx, ctx, intent, 'authenticate', {
     status: 'requires_payment_method',
