@@ -102,6 +102,32 @@ describe('money invariants under random operations', () => {
       .groupBy(['account_id', 'currency'])
       .execute();
     for (const row of sums) assert.equal(Number(row.total), 0, `ledger ${row.currency}`);
+    // Each ledger account agrees with the balance transactions it mirrors.
+    const byLedgerAccount = await db
+      .selectFrom('ledger_entries')
+      .select((eb) => ['currency', 'ledger_account', eb.fn.sum<number>('amount').as('total')])
+      .groupBy(['currency', 'ledger_account'])
+      .execute();
+    const txnSums = await db
+      .selectFrom('balance_transactions')
+      .select((eb) => [
+        'currency',
+        eb.fn.sum<number>('amount').as('amount'),
+        eb.fn.sum<number>('fee').as('fee'),
+        eb.fn.sum<number>('net').as('net'),
+      ])
+      .groupBy('currency')
+      .execute();
+    for (const txn of txnSums) {
+      const ledger = (account: string) =>
+        Number(
+          byLedgerAccount.find((l) => l.currency === txn.currency && l.ledger_account === account)
+            ?.total ?? 0,
+        );
+      assert.equal(ledger('merchant_balance'), Number(txn.net), `${txn.currency} merchant`);
+      assert.equal(ledger('processing_fees'), Number(txn.fee), `${txn.currency} fees`);
+      assert.equal(ledger('payer_funds'), 0 - Number(txn.amount), `${txn.currency} payer funds`);
+    }
 
     // 2. The balance is the nets of the balance transactions, split by status.
     const transactions = await all(t.stripe.balanceTransactions.list({ limit: 100 }));

@@ -134,6 +134,27 @@ describe('ledger service', () => {
     assert.equal(txn.available_on, ctx.now);
   });
 
+  it("uses the account's own fee settings and payout delay", async () => {
+    const db = t.server.services.store.db;
+    const settings = { fee_rate_bps: 100, fee_fixed: 50, payout_delay_seconds: 60 };
+    await db.updateTable('accounts').set(settings).where('id', '=', ctx.accountId).execute();
+    try {
+      const charge = await captured(1050, 'usd');
+      const txnId = await t.server.services.store.transaction((tx) =>
+        recordChargeCaptured(tx, ctx, charge, { bypassPending: false }),
+      );
+      const txn = await t.stripe.balanceTransactions.retrieve(txnId!);
+      assert.equal(txn.fee, 61); // 1% of 1050 = 10.5 → 11, plus 50
+      assert.equal(txn.available_on, ctx.now + 60);
+    } finally {
+      await db
+        .updateTable('accounts')
+        .set({ fee_rate_bps: 290, fee_fixed: 30, payout_delay_seconds: 2 * 24 * 3600 })
+        .where('id', '=', ctx.accountId)
+        .execute();
+    }
+  });
+
   it('refuses to record a charge that captured nothing, writing nothing', async () => {
     const charge = await captured(1000, 'usd', 0);
     await assert.rejects(
