@@ -1,3 +1,4 @@
+import { assert } from '../domain/assert.js';
 import { errors } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { mergeMetadata } from '../domain/metadata.js';
@@ -100,7 +101,10 @@ async function applyRefundToCharge(
       amount_refunded: amountRefunded,
       refunded: amountRefunded === before.amount_captured ? 1 : 0,
     });
-    if (after) return { before, after, plan };
+    if (after) {
+      assert(after.amount_refunded <= after.amount_captured, 'refunded more than captured');
+      return { before, after, plan };
+    }
     const reread = await findChargeByAccountAndId(tx, ctx.accountId, before.id);
     if (!reread) throw errors.resourceMissing('charge', before.id, 'charge', 400);
     before = reread;
