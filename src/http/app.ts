@@ -5,8 +5,14 @@ import { API_VERSION } from '../services/events.js';
 import { registerAuth } from './plugins/auth.js';
 import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerBalanceRoutes } from './routes/balance.js';
+import { registerChargeRoutes } from './routes/charges.js';
+import { registerCustomerTransactionRoutes } from './routes/customer-transactions.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPaymentIntentRoutes } from './routes/payment-intents.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
+import { registerRefundRoutes } from './routes/refunds.js';
+import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { REDACTED_PATHS } from './redaction.js';
 
 export interface AppOptions {
@@ -44,6 +50,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerBodyParsing(app);
   registerAuth(app, services.store);
   registerCustomerRoutes(app, services);
+  registerBalanceRoutes(app, services);
   registerPaymentMethodRoutes(app, services);
+  registerPaymentIntentRoutes(app, services);
+  registerChargeRoutes(app, services);
+  registerCustomerTransactionRoutes(app, services);
+  registerThreeDSecureRoutes(app, services);
+  registerRefundRoutes(app, services);
   return app;
 }

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database, Db, Tx } from './schema.js';
 import * as initial from './migrations/001-initial.js';
+import * as paymentIntents from './migrations/002-payment-intents.js';
 import { GroupCommitter } from './group-commit.js';
 import { withStatementCache } from './statement-cache.js';
 
@@ -53,6 +54,7 @@ export class Store {
     const dialect = this.dialect;
     const migrations: Record<string, Migration> = {
       '001-initial': { up: (db) => initial.up(db, dialect) },
+      '002-payment-intents': { up: (db) => paymentIntents.up(db, dialect) },
     };
     const migrator = new Migrator({
       db: this.db,
