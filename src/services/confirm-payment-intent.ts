@@ -183,18 +183,34 @@ export async function planConfirm(
     { hasPaymentMethod: supplied || intent.payment_method_id !== null },
     { payment_intent: paymentIntentToWire(intent) },
   );
-  const plan = await planAttempt(
-    services,
-    ctx,
-    {
-      amount: intent.amount,
-      currency: intent.currency,
-      customerId: intent.customer_id,
-      paymentMethodId: intent.payment_method_id,
-      authenticated: intent.authenticated === 1,
-    },
-    input,
-  );
+  let plan: AttemptPlan;
+  try {
+    plan = await planAttempt(
+      services,
+      ctx,
+      {
+        amount: intent.amount,
+        currency: intent.currency,
+        customerId: intent.customer_id,
+        paymentMethodId: intent.payment_method_id,
+        authenticated: intent.authenticated === 1,
+      },
+      input,
+    );
+  } catch (error) {
+    // A concurrent confirm may have finished in between and used up the payment method: the
+    // intent's new state is the real reason, and Stripe reports the intent's state first.
+    const current = await requirePaymentIntent(services.store.db, ctx.accountId, id);
+    if (current.version !== intent.version) {
+      assertTransition(
+        'confirm',
+        current.status as never,
+        { hasPaymentMethod: true },
+        { payment_intent: paymentIntentToWire(current) },
+      );
+    }
+    throw error;
+  }
   return { ...plan, intentId: id, version: intent.version, patch: confirmPatch(input) };
 }
 
