@@ -1,5 +1,5 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -13,9 +13,18 @@ export interface StoreOptions {
   url: string;
   /** When false, SQLite commits without waiting for fsync (test suites that need speed). */
   durable?: boolean;
+  /** PostgreSQL: most connections this process holds (default 10). */
   poolSize?: number;
+  /** PostgreSQL: a statement running longer is cancelled (57014 → 429 lock_timeout). */
   statementTimeoutMs?: number;
 }
+
+export const DEFAULT_PG_POOL_SIZE = 10;
+export const DEFAULT_PG_STATEMENT_TIMEOUT_MS = 10_000;
+/** Attempts of a transaction that keeps failing on serialisation failures or deadlocks. */
+const MAX_TRANSACTION_ATTEMPTS = 5;
+/** Any fixed number that other code using advisory locks on the same database will not pick. */
+const STARTUP_LOCK_ID = 7_202_612_040;
 
 /**
  * The database: one Kysely instance over SQLite or PostgreSQL, and the one way to run a
@@ -36,9 +45,30 @@ export class Store {
       try {
         return await this.db.transaction().execute(work);
       } catch (error) {
-        if (attempt >= 5 || !isRetryableConflict(error)) throw error;
+        // Exhausted retries surface the database error; the HTTP edge answers 429 lock_timeout.
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableConflict(error)) throw error;
       }
+      // Jittered so that the transactions that collided do not collide again in step.
+      await sleep(attempt * (5 + Math.random() * 20));
     }
+  }
+
+  /**
+   * Runs `work` while holding a database-wide lock, so that start-up steps (migrations, the
+   * default account) run once at a time when several processes start together. On SQLite the
+   * single connection already serialises them within a process.
+   */
+  async withStartupLock<T>(work: () => Promise<T>): Promise<T> {
+    if (this.dialect !== 'postgres') return work();
+    // A session-level advisory lock, held on one dedicated connection while `work` uses others.
+    return this.db.connection().execute(async (connection) => {
+      await sql`select pg_advisory_lock(${sql.lit(STARTUP_LOCK_ID)})`.execute(connection);
+      try {
+        return await work();
+      } finally {
+        await sql`select pg_advisory_unlock(${sql.lit(STARTUP_LOCK_ID)})`.execute(connection);
+      }
+    });
   }
 
   async migrate(): Promise<void> {
@@ -59,16 +89,44 @@ export class Store {
   }
 }
 
-/** PostgreSQL's serialization_failure and deadlock_detected. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** PostgreSQL's serialization_failure and deadlock_detected: the transaction may be retried. */
 export function isRetryableConflict(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
+  const code = errorCode(error);
   return code === '40001' || code === '40P01';
+}
+
+/**
+ * The database could not get a lock in time or kept colliding with other writers: a conflict
+ * (retried by `transaction` until it gave up), lock_not_available (55P03), query_canceled by
+ * the statement timeout (57014), or SQLite's busy writer lock. Stripe answers these with 429
+ * `lock_timeout`, and a client retry is safe because the transaction rolled back.
+ */
+export function isLockTimeout(error: unknown): boolean {
+  const code = errorCode(error);
+  return (
+    isRetryableConflict(error) ||
+    code === '55P03' ||
+    code === '57014' ||
+    code === 'SQLITE_BUSY' ||
+    code === 'SQLITE_BUSY_SNAPSHOT'
+  );
 }
 
 /** A unique-constraint violation on either database. */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string } | null;
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+  const code = errorCode(error);
+  return (
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+  );
 }
 
 export function openStore(options: StoreOptions): Store {
@@ -94,14 +152,24 @@ function sqliteDialect(options: StoreOptions): SqliteDialect {
   return new SqliteDialect({ database });
 }
 
+// int8 (bigint columns, count(*)) and numeric (sum()) come back as strings by default; every
+// amount, timestamp and sequence here is a safe integer, so they are read as numbers. These
+// parsers are process-wide, like pg's defaults they replace.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
 function postgresDialect(options: StoreOptions): PostgresDialect {
-  // int8 and numeric (sums) come back as strings by default; every amount here is a safe integer.
-  pg.types.setTypeParser(20, (v) => Number(v));
-  pg.types.setTypeParser(1700, (v) => Number(v));
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_PG_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
+    statement_timeout: statementTimeoutMs,
+    // A process that hangs inside a transaction must not hold its row locks forever.
+    idle_in_transaction_session_timeout: Math.max(60_000, statementTimeoutMs * 2),
+    application_name: 'payrail',
   });
+  // An idle connection the server closed (restart, failover) emits here; without a listener it
+  // would crash the process. The pool drops that client and the next query opens a new one.
+  pool.on('error', () => {});
   return new PostgresDialect({ pool });
 }
