@@ -132,6 +132,10 @@ export function isUniqueViolation(error: unknown): boolean {
 export function openStore(options: StoreOptions): Store {
   const { url } = options;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // withStartupLock holds one connection while migrations and start-up work use another.
+    if (options.poolSize !== undefined && options.poolSize < 2) {
+      throw new Error(`The PostgreSQL pool size must be at least 2, not ${options.poolSize}`);
+    }
     return new Store(new Kysely<Database>({ dialect: postgresDialect(options) }), 'postgres');
   }
   if (url.startsWith('sqlite:')) {
