@@ -76,3 +76,15 @@ async function adminQuery(text: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * How a PostgreSQL-only test should be declared in this pass: run it in the PostgreSQL pass;
+ * skip it (visibly) when there is no PostgreSQL; omit it from the SQLite pass of a two-pass run,
+ * since the PostgreSQL pass runs it.
+ */
+export function postgresTestMode(): 'run' | 'skip' | 'omit' {
+  if (testDatabaseKind() === 'postgres') return 'run';
+  return postgresAdminUrl ? 'omit' : 'skip';
+}
+
+export const NO_POSTGRES = 'no PostgreSQL: set PAYRAIL_TEST_POSTGRES_URL (see .ci/services.sh)';
