@@ -1,5 +1,14 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type SelectQueryBuilder,
+} from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -62,11 +71,14 @@ export class Store {
     if (this.dialect !== 'postgres') return work();
     // A session-level advisory lock, held on one dedicated connection while `work` uses others.
     return this.db.connection().execute(async (connection) => {
+      // Waiting for another process's start-up is not a slow statement: no timeout while queued.
+      await sql`set statement_timeout = 0`.execute(connection);
       await sql`select pg_advisory_lock(${sql.lit(STARTUP_LOCK_ID)})`.execute(connection);
       try {
         return await work();
       } finally {
         await sql`select pg_advisory_unlock(${sql.lit(STARTUP_LOCK_ID)})`.execute(connection);
+        await sql`reset statement_timeout`.execute(connection);
       }
     });
   }
@@ -86,6 +98,38 @@ export class Store {
 
   async close(): Promise<void> {
     await this.db.destroy();
+  }
+}
+
+/**
+ * Locks the rows `query` reads until the transaction ends (`FOR UPDATE` on PostgreSQL), for a
+ * read-modify-write that has no version column to compare-and-set on: a concurrent writer waits
+ * and then reads the committed row. SQLite needs no row locks, as its one connection runs one
+ * transaction at a time (and it has no FOR UPDATE syntax).
+ */
+export function forUpdate<Q extends SelectQueryBuilder<any, any, any>>(tx: Tx, query: Q): Q {
+  return tx.getExecutor().adapter instanceof PostgresAdapter ? (query.forUpdate() as Q) : query;
+}
+
+let savepointCount = 0;
+
+/**
+ * Runs `work` inside a savepoint of `tx`, so that an expected failure (a unique violation to
+ * answer differently) can be caught without losing the transaction: PostgreSQL aborts the whole
+ * transaction on any error, SQLite does not; with a savepoint both roll back just `work`.
+ */
+export async function withSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+  // Outside a transaction each statement may run on another pooled connection.
+  if (!tx.isTransaction) throw new Error('withSavepoint needs a transaction');
+  const name = sql.raw(`payrail_sp_${++savepointCount}`);
+  await sql`savepoint ${name}`.execute(tx);
+  try {
+    const result = await work();
+    await sql`release savepoint ${name}`.execute(tx);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint ${name}`.execute(tx);
+    throw error;
   }
 }
 

@@ -11,9 +11,11 @@ import {
 } from '../../src/store/repositories/customers.js';
 import type { PaymentIntentsTable } from '../../src/store/schema.js';
 import {
+  forUpdate,
   isLockTimeout,
   isUniqueViolation,
   openStore,
+  withSavepoint,
   type Store,
 } from '../../src/store/store.js';
 import {
@@ -230,6 +232,34 @@ function contract(kind: TestDatabaseKind, skip: string | false): void {
     assert.equal((error as Error).message, 'boom');
     assert.equal(await findCustomerByAccountAndId(store.db, ACCOUNT, first), undefined);
     assert.equal(await findCustomerByAccountAndId(store.db, ACCOUNT, second), undefined);
+  });
+
+  it('keeps a transaction usable after a failure inside a savepoint', async () => {
+    const kept = customerRow(newId('cus'), 1);
+    const later = customerRow(newId('cus'), 1);
+    await store.transaction(async (tx) => {
+      await insertCustomer(tx, kept);
+      const error = await thrown(() => withSavepoint(tx, () => insertCustomer(tx, kept)));
+      assert.ok(isUniqueViolation(error), String(error));
+      await insertCustomer(tx, later);
+    });
+    assert.ok(await findCustomerByAccountAndId(store.db, ACCOUNT, kept.id));
+    assert.ok(await findCustomerByAccountAndId(store.db, ACCOUNT, later.id));
+  });
+
+  it('loses no update when 10 writers read-modify-write a row under forUpdate', async () => {
+    const id = newId('cus');
+    await insertCustomer(store.db, customerRow(id, 1));
+    const writers = Array.from({ length: 10 }, () =>
+      store.transaction(async (tx) => {
+        const query = tx.selectFrom('customers').select('balance').where('id', '=', id);
+        const { balance } = await forUpdate(tx, query).executeTakeFirstOrThrow();
+        await tx.updateTable('customers').set({ balance: balance + 1 }).where('id', '=', id).execute();
+      }),
+    );
+    await Promise.all(writers);
+    const row = await findCustomerByAccountAndId(store.db, ACCOUNT, id);
+    assert.equal(row!.balance, 10);
   });
 
   it('lets exactly one of 20 concurrent compare-and-set writers win', async () => {
