@@ -3,11 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { openStore } from '../../src/store/store.js';
 import { NO_POSTGRES, postgresTestMode } from '../helpers/database.js';
-import {
-  logLines,
-  startServerProcesses,
-  type ServerProcessGroup,
-} from '../helpers/processes.js';
+import { logLines, startServerProcesses, type ServerProcessGroup } from '../helpers/processes.js';
 
 const mode = postgresTestMode();
 const skip = mode === 'skip' ? NO_POSTGRES : false;
@@ -72,7 +68,10 @@ if (mode !== 'omit') {
           );
           const retry = await server.fetch('/v1/customers', {
             method: 'POST',
-            headers: { 'content-type': 'application/x-www-form-urlencoded', 'idempotency-key': key },
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'idempotency-key': key,
+            },
             body: new URLSearchParams({ email }).toString(),
           });
           assert.equal(retry.status, 200);

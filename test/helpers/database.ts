@@ -11,7 +11,8 @@ import pg from 'pg';
 export type TestDatabaseKind = 'sqlite' | 'postgres';
 
 /** The PostgreSQL server's admin URL, or undefined when none is available. */
-export const postgresAdminUrl: string | undefined = process.env.PAYRAIL_TEST_POSTGRES_URL || undefined;
+export const postgresAdminUrl: string | undefined =
+  process.env.PAYRAIL_TEST_POSTGRES_URL || undefined;
 
 export function testDatabaseKind(): TestDatabaseKind {
   if (process.env.PAYRAIL_TEST_DATABASE !== 'postgres') return 'sqlite';

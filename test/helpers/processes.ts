@@ -78,14 +78,17 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   };
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
 
   let listening: { pids: number[]; url: string };
   try {
     listening = await waitForListening(() => output, exited, options.listeners ?? 1);
   } catch (error) {
     await stopChild(child, exited);
-    throw new Error(`${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`);
+    const message = `${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`;
+    throw new Error(message, { cause: error });
   }
   return serverProcess(child, exited, listening, options.secretKey, () => output);
 }

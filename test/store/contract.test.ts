@@ -152,7 +152,12 @@ function contract(kind: TestDatabaseKind, skip: string | false): void {
     const seen: string[] = [];
     let startingAfter: string | undefined;
     for (;;) {
-      const page = await listCustomersByAccount(store.db, accountId, {}, { limit: 3, startingAfter });
+      const page = await listCustomersByAccount(
+        store.db,
+        accountId,
+        {},
+        { limit: 3, startingAfter },
+      );
       seen.push(...page.rows.map((r) => r.id));
       if (!page.hasMore) break;
       startingAfter = page.rows.at(-1)!.id;
@@ -254,7 +259,11 @@ function contract(kind: TestDatabaseKind, skip: string | false): void {
       store.transaction(async (tx) => {
         const query = tx.selectFrom('customers').select('balance').where('id', '=', id);
         const { balance } = await forUpdate(tx, query).executeTakeFirstOrThrow();
-        await tx.updateTable('customers').set({ balance: balance + 1 }).where('id', '=', id).execute();
+        await tx
+          .updateTable('customers')
+          .set({ balance: balance + 1 })
+          .where('id', '=', id)
+          .execute();
       }),
     );
     await Promise.all(writers);
