@@ -98,7 +98,10 @@ _payrail_start_redis() {
 }
 
 start_services() {
-  PAYRAIL_SERVICES_DIR=$(mktemp -d "${TMPDIR:-/tmp}/payrail-services.XXXXXX")
+  # As root the services run as another user, who must reach the directory: /tmp, not $TMPDIR.
+  local base="${TMPDIR:-/tmp}"
+  [ "$(id -u)" = "0" ] && base=/tmp
+  PAYRAIL_SERVICES_DIR=$(mktemp -d "$base/payrail-services.XXXXXX")
   if [ "$(id -u)" = "0" ]; then
     PAYRAIL_SERVICES_USER=payrail-ci
     id -u "$PAYRAIL_SERVICES_USER" >/dev/null 2>&1 ||

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { after, before, describe, it as test } from 'node:test';
 import { newId } from '../../src/domain/ids.js';
 import type { ApiError } from '../../src/domain/errors.js';
@@ -326,6 +327,60 @@ function postgresOnly(skip: string | false): void {
       assert.equal(applied.length, 1);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
+      await database.drop();
+    }
+  });
+
+  it('retries a transaction that a deadlock aborted', async () => {
+    const database = await createTestDatabase('postgres');
+    const store = openStore({ url: database.url, durable: false });
+    try {
+      await store.migrate();
+      const [a, b] = [newId('cus'), newId('cus')];
+      await insertCustomer(store.db, customerRow(a, 1));
+      await insertCustomer(store.db, customerRow(b, 1));
+      let attempts = 0;
+      let arrived = 0;
+      let bothLocked!: () => void;
+      const barrier = new Promise<void>((resolve) => (bothLocked = resolve));
+      // Each locks one row, waits until the other has locked its row, then wants the other's.
+      const crossing = (first: string, second: string) =>
+        store.transaction(async (tx) => {
+          attempts++;
+          const bump = (id: string) =>
+            tx.updateTable('customers').set({ balance: 1 }).where('id', '=', id).execute();
+          await bump(first);
+          if (++arrived === 2) bothLocked();
+          await barrier;
+          await bump(second);
+        });
+      await Promise.all([crossing(a, b), crossing(b, a)]);
+      assert.equal(attempts, 3, 'the deadlock victim ran once more');
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
+  it('gives up on endless serialisation failures with a 429 lock_timeout', async () => {
+    const database = await createTestDatabase('postgres');
+    const store = openStore({ url: database.url, durable: false });
+    try {
+      let attempts = 0;
+      const error = await thrown(() =>
+        store.transaction(async (tx) => {
+          attempts++;
+          await sql`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`.execute(
+            tx,
+          );
+        }),
+      );
+      assert.equal(attempts, 5);
+      const apiError = toApiError(error, 'req_test');
+      assert.equal(apiError.status, 429);
+      assert.equal(apiError.code, 'lock_timeout');
+    } finally {
+      await store.close();
       await database.drop();
     }
   });
