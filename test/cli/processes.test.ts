@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
 import Stripe from 'stripe';
 import { openStore } from '../../src/store/store.js';
 import { NO_POSTGRES, postgresTestMode } from '../helpers/database.js';
@@ -7,6 +8,17 @@ import { logLines, startServerProcesses, type ServerProcessGroup } from '../help
 
 const mode = postgresTestMode();
 const skip = mode === 'skip' ? NO_POSTGRES : false;
+
+/** The Stripe error `fn` throws. */
+async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
+  try {
+    await fn();
+  } catch (error) {
+    if (error instanceof Stripe.errors.StripeError) return error;
+    throw error;
+  }
+  throw new assert.AssertionError({ message: 'expected a Stripe error' });
+}
 
 /** Counts rows of a table straight from the shared database. */
 async function countRows(databaseUrl: string, table: 'accounts' | 'customers'): Promise<number> {
@@ -78,6 +90,55 @@ if (mode !== 'omit') {
           assert.equal(retry.headers.get('idempotent-replayed'), 'true');
           assert.equal(((await retry.json()) as { id: string }).id, created[0].id);
         }
+      });
+    });
+
+    describe('payrail start --pool-size 3 --statement-timeout-ms 300', () => {
+      let group: ServerProcessGroup;
+      let client: pg.Client;
+      before(async () => {
+        if (skip) return;
+        group = await startServerProcesses(1, {
+          args: ['--pool-size', '3', '--statement-timeout-ms', '300'],
+        });
+        client = new pg.Client({ connectionString: group.database.url });
+        await client.connect();
+      });
+      after(async () => {
+        await client?.end();
+        await group?.close();
+      });
+
+      it('answers 429 lock_timeout while a row stays locked, then succeeds', { skip }, async () => {
+        const [server] = group.processes;
+        const customer = await server.stripe.customers.create({ email: 'locked@example.com' });
+        const key = `locked-${Date.now()}`;
+
+        await client.query('BEGIN');
+        await client.query('SELECT id FROM customers WHERE id = $1 FOR UPDATE', [customer.id]);
+        const update = () =>
+          server.stripe.customers.update(customer.id, { name: 'Ada' }, { idempotencyKey: key });
+        const error = await stripeError(update);
+        await client.query('ROLLBACK');
+        assert.equal(error.statusCode, 429);
+        assert.equal(error.code, 'lock_timeout');
+
+        // The failed attempt changed nothing and released its key, so the retry does the work.
+        const updated = await update();
+        assert.equal(updated.name, 'Ada');
+      });
+
+      it('holds at most --pool-size connections under concurrent load', { skip }, async () => {
+        const [server] = group.processes;
+        const creates = Array.from({ length: 30 }, (_, i) =>
+          server.stripe.customers.create({ email: `pool${i}@example.com` }),
+        );
+        await Promise.all(creates);
+        const { rows } = await client.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+           WHERE datname = current_database() AND application_name = 'payrail'`,
+        );
+        assert.ok(rows[0].n >= 1 && rows[0].n <= 3, `connections: ${rows[0].n}`);
       });
     });
 
