@@ -149,7 +149,7 @@ export function isRetryableConflict(error: unknown): boolean {
 /**
  * The database could not get a lock in time or kept colliding with other writers: a conflict
  * (retried by `transaction` until it gave up), lock_not_available (55P03), query_canceled by
- * the statement timeout (57014), or SQLite's busy writer lock. Stripe answers these with 429
+ * the statement timeout (57014), no pooled connection free in time, or SQLite's busy lock. Stripe answers these with 429
  * `lock_timeout`, and a client retry is safe because the transaction rolled back.
  */
 export function isLockTimeout(error: unknown): boolean {
@@ -158,6 +158,7 @@ export function isLockTimeout(error: unknown): boolean {
     isRetryableConflict(error) ||
     code === '55P03' ||
     code === '57014' ||
+    code === POOL_TIMEOUT ||
     code === 'SQLITE_BUSY' ||
     code === 'SQLITE_BUSY_SNAPSHOT'
   );
@@ -212,6 +213,8 @@ function postgresDialect(options: StoreOptions): PostgresDialect {
     connectionString: options.url,
     max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
     statement_timeout: statementTimeoutMs,
+    // Waiting for a free connection is bounded like a statement: a saturated process answers 429.
+    connectionTimeoutMillis: statementTimeoutMs,
     // A process that hangs inside a transaction must not hold its row locks forever.
     idle_in_transaction_session_timeout: Math.max(60_000, statementTimeoutMs * 2),
     application_name: 'payrail',
@@ -219,5 +222,26 @@ function postgresDialect(options: StoreOptions): PostgresDialect {
   // An idle connection the server closed (restart, failover) emits here; without a listener it
   // would crash the process. The pool drops that client and the next query opens a new one.
   pool.on('error', () => {});
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({
+    pool: {
+      connect: () => pool.connect().catch((error: unknown) => Promise.reject(poolError(error))),
+      end: () => pool.end(),
+    },
+  });
+}
+
+/** Code of the error a request gets when every pooled connection stayed busy too long. */
+export const POOL_TIMEOUT = 'PAYRAIL_POOL_TIMEOUT';
+
+/**
+ * pg-pool reports a full pool's wait timing out only by its message; give it a code so that it
+ * answers 429 lock_timeout (the process is saturated; a retry later or elsewhere can succeed).
+ */
+function poolError(error: unknown): unknown {
+  if (!(error instanceof Error) || error.message !== 'timeout exceeded when trying to connect') {
+    return error;
+  }
+  return Object.assign(new Error('No database connection became free in time', { cause: error }), {
+    code: POOL_TIMEOUT,
+  });
 }

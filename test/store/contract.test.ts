@@ -362,6 +362,40 @@ function postgresOnly(skip: string | false): void {
     }
   });
 
+  it('answers 429 lock_timeout when no pooled connection frees up in time', async () => {
+    const database = await createTestDatabase('postgres');
+    const store = openStore({
+      url: database.url,
+      durable: false,
+      poolSize: 2,
+      statementTimeoutMs: 300,
+    });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let started = 0;
+      let bothStarted!: () => void;
+      const busy = new Promise<void>((resolve) => (bothStarted = resolve));
+      // Two transactions hold both connections, idle (so no statement times out).
+      const holders = [1, 2].map(() =>
+        store.transaction(async (tx) => {
+          await sql`select 1`.execute(tx);
+          if (++started === 2) bothStarted();
+          await held;
+        }),
+      );
+      await busy;
+      const error = await thrown(() => sql`select 1`.execute(store.db));
+      release();
+      await Promise.all(holders);
+      assert.ok(isLockTimeout(error), String(error));
+      assert.equal(toApiError(error, 'req_test').code, 'lock_timeout');
+    } finally {
+      await store.close();
+      await database.drop();
+    }
+  });
+
   it('gives up on endless serialisation failures with a 429 lock_timeout', async () => {
     const database = await createTestDatabase('postgres');
     const store = openStore({ url: database.url, durable: false });
