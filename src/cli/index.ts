@@ -58,7 +58,11 @@ program
       { url: server.url, database: redactDatabaseUrl(config.databaseUrl) },
       `Payrail listening on ${server.url}`,
     );
+    let stopping = false;
+    // Ctrl-C reaches a --workers child twice: directly, and as the primary's SIGTERM.
     const stop = async () => {
+      if (stopping) return;
+      stopping = true;
       await server.close();
       process.exit(0);
     };

@@ -26,6 +26,11 @@ export interface StoreOptions {
   poolSize?: number;
   /** PostgreSQL: a statement running longer is cancelled (57014 → 429 lock_timeout). */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL: longest a query waits for a free pooled connection before it fails with 429
+   * lock_timeout (default 30 s, or 3 statement timeouts if longer).
+   */
+  connectionWaitMs?: number;
 }
 
 export const DEFAULT_PG_POOL_SIZE = 10;
@@ -47,7 +52,8 @@ export class Store {
 
   /**
    * Runs `work` in one transaction. On PostgreSQL a serialisation failure or deadlock is retried
-   * a bounded number of times; SQLite serialises writers on its one connection.
+   * a bounded number of times, so `work` may run more than once and must do nothing but database
+   * work; SQLite serialises writers on its one connection.
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -149,8 +155,8 @@ export function isRetryableConflict(error: unknown): boolean {
 /**
  * The database could not get a lock in time or kept colliding with other writers: a conflict
  * (retried by `transaction` until it gave up), lock_not_available (55P03), query_canceled by
- * the statement timeout (57014), no pooled connection free in time, or SQLite's busy lock. Stripe answers these with 429
- * `lock_timeout`, and a client retry is safe because the transaction rolled back.
+ * the statement timeout (57014), no pooled connection free in time, or SQLite's busy lock.
+ * Stripe answers these with 429 `lock_timeout`; a client retry is safe, as nothing committed.
  */
 export function isLockTimeout(error: unknown): boolean {
   const code = errorCode(error);
@@ -213,8 +219,8 @@ function postgresDialect(options: StoreOptions): PostgresDialect {
     connectionString: options.url,
     max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
     statement_timeout: statementTimeoutMs,
-    // Waiting for a free connection is bounded like a statement: a saturated process answers 429.
-    connectionTimeoutMillis: statementTimeoutMs,
+    // Bursts queue for a connection; a process saturated for this long answers 429 instead.
+    connectionTimeoutMillis: options.connectionWaitMs ?? Math.max(30_000, 3 * statementTimeoutMs),
     // A process that hangs inside a transaction must not hold its row locks forever.
     idle_in_transaction_session_timeout: Math.max(60_000, statementTimeoutMs * 2),
     application_name: 'payrail',

@@ -368,7 +368,7 @@ function postgresOnly(skip: string | false): void {
       url: database.url,
       durable: false,
       poolSize: 2,
-      statementTimeoutMs: 300,
+      connectionWaitMs: 300,
     });
     try {
       let release!: () => void;
