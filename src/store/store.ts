@@ -110,11 +110,19 @@ export class Store {
 /**
  * Locks the rows `query` reads until the transaction ends (`FOR UPDATE` on PostgreSQL), for a
  * read-modify-write that has no version column to compare-and-set on: a concurrent writer waits
- * and then reads the committed row. SQLite needs no row locks, as its one connection runs one
- * transaction at a time (and it has no FOR UPDATE syntax).
+ * and then reads the committed row. With `skipLocked`, rows another transaction holds are left
+ * out instead of waited for (a queue several processes claim work from, e.g. webhook
+ * deliveries). SQLite needs no row locks, as its one connection runs one transaction at a time
+ * (and it has no FOR UPDATE syntax).
  */
-export function forUpdate<Q extends SelectQueryBuilder<any, any, any>>(tx: Tx, query: Q): Q {
-  return tx.getExecutor().adapter instanceof PostgresAdapter ? (query.forUpdate() as Q) : query;
+export function forUpdate<Q extends SelectQueryBuilder<any, any, any>>(
+  tx: Tx,
+  query: Q,
+  options: { skipLocked?: boolean } = {},
+): Q {
+  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return query;
+  const locked = query.forUpdate();
+  return (options.skipLocked ? locked.skipLocked() : locked) as Q;
 }
 
 let savepointCount = 0;

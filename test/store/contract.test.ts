@@ -1,19 +1,14 @@
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
 import { after, before, describe, it as test } from 'node:test';
 import { newId } from '../../src/domain/ids.js';
 import type { ApiError } from '../../src/domain/errors.js';
-import { toApiError } from '../../src/http/plugins/errors.js';
 import {
   findCustomerByAccountAndId,
   insertCustomer,
   listCustomersByAccount,
-  type CustomerRow,
 } from '../../src/store/repositories/customers.js';
-import type { PaymentIntentsTable } from '../../src/store/schema.js';
 import {
   forUpdate,
-  isLockTimeout,
   isUniqueViolation,
   openStore,
   withSavepoint,
@@ -27,74 +22,12 @@ import {
   type TestDatabase,
   type TestDatabaseKind,
 } from '../helpers/database.js';
+import { ACCOUNT, customerRow, paymentIntentRow, thrown } from '../helpers/store-rows.js';
 
-const ACCOUNT = 'acct_contract';
-
-function customerRow(id: string, created: number, accountId = ACCOUNT): Omit<CustomerRow, 'seq'> {
-  return {
-    id,
-    account_id: accountId,
-    created,
-    email: `${id}@example.com`,
-    name: null,
-    phone: null,
-    description: null,
-    address: null,
-    shipping: null,
-    metadata: '{}',
-    balance: 0,
-    currency: null,
-    invoice_prefix: 'ABCDEFGH',
-    default_payment_method: null,
-    preferred_locales: '[]',
-    tax_exempt: 'none',
-    deleted: 0,
-  };
-}
-
-function paymentIntentRow(id: string): Omit<PaymentIntentsTable, 'seq'> {
-  return {
-    id,
-    account_id: ACCOUNT,
-    created: 1_700_000_000,
-    amount: 2_000,
-    currency: 'usd',
-    status: 'requires_confirmation',
-    customer_id: null,
-    payment_method_id: null,
-    capture_method: 'automatic',
-    confirmation_method: 'automatic',
-    client_secret: `${id}_secret_x`,
-    amount_capturable: 0,
-    amount_received: 0,
-    canceled_at: null,
-    cancellation_reason: null,
-    description: null,
-    metadata: '{}',
-    last_payment_error: null,
-    latest_charge_id: null,
-    next_action: null,
-    return_url: null,
-    payment_method_types: '["card"]',
-    receipt_email: null,
-    setup_future_usage: null,
-    shipping: null,
-    statement_descriptor: null,
-    statement_descriptor_suffix: null,
-    version: 0,
-  };
-}
-
-/** Runs `fn` and returns what it throws. */
-async function thrown(fn: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await fn();
-  } catch (error) {
-    return error;
-  }
-  throw new assert.AssertionError({ message: 'expected an error' });
-}
-
+/**
+ * The store's contract: what every repository and service may rely on, checked the same way on
+ * SQLite and PostgreSQL. PostgreSQL-only behaviour (several connections) is in postgres.test.ts.
+ */
 function contract(kind: TestDatabaseKind, skip: string | false): void {
   const it = (name: string, fn: () => Promise<void>) => test(name, { skip }, fn);
   let database: TestDatabase;
@@ -308,161 +241,11 @@ function contract(kind: TestDatabaseKind, skip: string | false): void {
   });
 }
 
-function postgresOnly(skip: string | false): void {
-  const it = (name: string, fn: () => Promise<void>) => test(name, { skip }, fn);
-  it('migrates a fresh database from three stores at once', async () => {
-    const database = await createTestDatabase('postgres');
-    const stores = [1, 2, 3].map(() => openStore({ url: database.url, durable: false }));
-    try {
-      const results = await Promise.allSettled(stores.map((s) => s.migrate()));
-      assert.deepEqual(
-        results.map((r) => r.status),
-        ['fulfilled', 'fulfilled', 'fulfilled'],
-        String(results.find((r) => r.status === 'rejected')?.reason),
-      );
-      const applied = await stores[0].db
-        .selectFrom('kysely_migration' as any)
-        .select('name' as any)
-        .execute();
-      assert.equal(applied.length, 1);
-    } finally {
-      await Promise.all(stores.map((s) => s.close()));
-      await database.drop();
-    }
-  });
-
-  it('retries a transaction that a deadlock aborted', async () => {
-    const database = await createTestDatabase('postgres');
-    const store = openStore({ url: database.url, durable: false });
-    try {
-      await store.migrate();
-      const [a, b] = [newId('cus'), newId('cus')];
-      await insertCustomer(store.db, customerRow(a, 1));
-      await insertCustomer(store.db, customerRow(b, 1));
-      let attempts = 0;
-      let arrived = 0;
-      let bothLocked!: () => void;
-      const barrier = new Promise<void>((resolve) => (bothLocked = resolve));
-      // Each locks one row, waits until the other has locked its row, then wants the other's.
-      const crossing = (first: string, second: string) =>
-        store.transaction(async (tx) => {
-          attempts++;
-          const bump = (id: string) =>
-            tx.updateTable('customers').set({ balance: 1 }).where('id', '=', id).execute();
-          await bump(first);
-          if (++arrived === 2) bothLocked();
-          await barrier;
-          await bump(second);
-        });
-      await Promise.all([crossing(a, b), crossing(b, a)]);
-      assert.equal(attempts, 3, 'the deadlock victim ran once more');
-    } finally {
-      await store.close();
-      await database.drop();
-    }
-  });
-
-  it('answers 429 lock_timeout when no pooled connection frees up in time', async () => {
-    const database = await createTestDatabase('postgres');
-    const store = openStore({
-      url: database.url,
-      durable: false,
-      poolSize: 2,
-      connectionWaitMs: 300,
-    });
-    try {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let started = 0;
-      let bothStarted!: () => void;
-      const busy = new Promise<void>((resolve) => (bothStarted = resolve));
-      // Two transactions hold both connections, idle (so no statement times out).
-      const holders = [1, 2].map(() =>
-        store.transaction(async (tx) => {
-          await sql`select 1`.execute(tx);
-          if (++started === 2) bothStarted();
-          await held;
-        }),
-      );
-      await busy;
-      const error = await thrown(() => sql`select 1`.execute(store.db));
-      release();
-      await Promise.all(holders);
-      assert.ok(isLockTimeout(error), String(error));
-      assert.equal(toApiError(error, 'req_test').code, 'lock_timeout');
-    } finally {
-      await store.close();
-      await database.drop();
-    }
-  });
-
-  it('gives up on endless serialisation failures with a 429 lock_timeout', async () => {
-    const database = await createTestDatabase('postgres');
-    const store = openStore({ url: database.url, durable: false });
-    try {
-      let attempts = 0;
-      const error = await thrown(() =>
-        store.transaction(async (tx) => {
-          attempts++;
-          await sql`DO $$ BEGIN RAISE EXCEPTION 'conflict' USING ERRCODE = '40001'; END $$`.execute(
-            tx,
-          );
-        }),
-      );
-      assert.equal(attempts, 5);
-      const apiError = toApiError(error, 'req_test');
-      assert.equal(apiError.status, 429);
-      assert.equal(apiError.code, 'lock_timeout');
-    } finally {
-      await store.close();
-      await database.drop();
-    }
-  });
-
-  it('answers 429 lock_timeout when a writer waits past the statement timeout', async () => {
-    const database = await createTestDatabase('postgres');
-    const store = openStore({ url: database.url, durable: false, statementTimeoutMs: 300 });
-    try {
-      await store.migrate();
-      const id = newId('cus');
-      await insertCustomer(store.db, customerRow(id, 1));
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => (release = resolve));
-      let locked!: () => void;
-      const isLocked = new Promise<void>((resolve) => (locked = resolve));
-      const holder = store.transaction(async (tx) => {
-        await tx.selectFrom('customers').select('id').where('id', '=', id).forUpdate().execute();
-        locked();
-        await held;
-      });
-      await isLocked;
-      const error = await thrown(() =>
-        store.db.updateTable('customers').set({ name: 'x' }).where('id', '=', id).execute(),
-      );
-      release();
-      await holder;
-      assert.ok(isLockTimeout(error), String(error));
-      const apiError = toApiError(error, 'req_test');
-      assert.equal(apiError.status, 429);
-      assert.equal(apiError.code, 'lock_timeout');
-    } finally {
-      await store.close();
-      await database.drop();
-    }
-  });
-}
-
 describe('store contract', () => {
   const kind = testDatabaseKind();
-  describe(kind, () => {
-    contract(kind, false);
-    if (kind === 'postgres') postgresOnly(false);
-  });
+  describe(kind, () => contract(kind, false));
   // Declared but skipped, so that a run without PostgreSQL counts what it did not check.
   if (postgresTestMode() === 'skip') {
-    describe('postgres', () => {
-      contract('postgres', NO_POSTGRES);
-      postgresOnly(NO_POSTGRES);
-    });
+    describe('postgres', () => contract('postgres', NO_POSTGRES));
   }
 });
