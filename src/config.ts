@@ -17,8 +17,8 @@ export interface ServerConfig {
   poolSize?: number;
   /** PostgreSQL: statement timeout in ms (`--statement-timeout-ms`). */
   statementTimeoutMs?: number;
-  /** Server processes sharing the port (`--workers`, PAYRAIL_WORKERS); 1 runs no cluster. */
-  workers: number;
+  /** Server processes on one port (`--workers`, PAYRAIL_WORKERS); unset or 1: no cluster. */
+  workers?: number;
 }
 
 export const DEFAULT_PORT = 4242;
@@ -39,7 +39,7 @@ export function configFromEnv(overrides: Partial<ServerConfig>): ServerConfig {
     logLevel: env.PAYRAIL_LOG_LEVEL || 'info',
     poolSize: positiveIntegerFromEnv('PAYRAIL_PG_POOL_SIZE'),
     statementTimeoutMs: positiveIntegerFromEnv('PAYRAIL_PG_STATEMENT_TIMEOUT_MS'),
-    workers: positiveIntegerFromEnv('PAYRAIL_WORKERS') ?? 1,
+    workers: positiveIntegerFromEnv('PAYRAIL_WORKERS'),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };
 }

@@ -49,7 +49,7 @@ export async function runClusterPrimary(config: ServerConfig): Promise<void> {
   process.once('SIGINT', () => stop(0));
   process.once('SIGTERM', () => stop(0));
 
-  for (let i = 0; i < config.workers; i++) running.add(cluster.fork());
+  for (let i = 0; i < (config.workers ?? 1); i++) running.add(cluster.fork());
 }
 
 /** True in a process forked by runClusterPrimary. */

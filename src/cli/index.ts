@@ -47,7 +47,7 @@ program
       statementTimeoutMs: options.statementTimeoutMs,
       workers: options.workers,
     });
-    if (config.workers > 1 && !isClusterWorker()) {
+    if ((config.workers ?? 1) > 1 && !isClusterWorker()) {
       await runClusterPrimary(config);
       return;
     }
