@@ -72,7 +72,7 @@ function contract(kind: TestDatabaseKind, skip: string | false): void {
     assert.equal(n, 1);
   });
 
-  it('paginates newest first with cursors in both directions, ties broken by insertion', async () => {
+  it('paginates newest first with cursors both ways, ties broken by insertion', async () => {
     const accountId = newId('acct');
     // Seven rows over three timestamps, so that cursors must compare (created, seq).
     const ids: string[] = [];
