@@ -13,6 +13,12 @@ export interface ServerConfig {
   /** Secret that keys card fingerprints; derived from the database URL when not given. */
   fingerprintKey?: string;
   logLevel: string;
+  /** PostgreSQL: connections per process (`--pool-size`, PAYRAIL_PG_POOL_SIZE). */
+  poolSize?: number;
+  /** PostgreSQL: statement timeout in ms (`--statement-timeout-ms`). */
+  statementTimeoutMs?: number;
+  /** Server processes on one port (`--workers`, PAYRAIL_WORKERS); unset or 1: no cluster. */
+  workers?: number;
 }
 
 export const DEFAULT_PORT = 4242;
@@ -31,6 +37,23 @@ export function configFromEnv(overrides: Partial<ServerConfig>): ServerConfig {
     publicUrl: env.PAYRAIL_PUBLIC_URL || undefined,
     fingerprintKey: env.PAYRAIL_FINGERPRINT_KEY || undefined,
     logLevel: env.PAYRAIL_LOG_LEVEL || 'info',
+    poolSize: positiveIntegerFromEnv('PAYRAIL_PG_POOL_SIZE'),
+    statementTimeoutMs: positiveIntegerFromEnv('PAYRAIL_PG_STATEMENT_TIMEOUT_MS'),
+    workers: positiveIntegerFromEnv('PAYRAIL_WORKERS'),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };
+}
+
+/** A whole number ≥ 1 from flag or variable text; anything else is a start-up error. */
+export function parsePositiveInteger(text: string, name: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number of at least 1, not '${text}'`);
+  }
+  return value;
+}
+
+function positiveIntegerFromEnv(name: string): number | undefined {
+  const text = process.env[name];
+  return text ? parsePositiveInteger(text, name) : undefined;
 }

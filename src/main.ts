@@ -5,7 +5,7 @@ import { buildApp } from './http/app.js';
 import { SimulatedProcessor } from './processor/simulated.js';
 import { ensureDefaultAccount, type CreatedAccount } from './services/accounts.js';
 import { systemClock, type Services } from './services/context.js';
-import { openStore } from './store/store.js';
+import { openStore, type Store } from './store/store.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -18,18 +18,59 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface StartOptions {
+  logger?: boolean;
+  /**
+   * Skip migrations and the default-account step: a `--workers` child, whose primary ran them
+   * once before forking.
+   */
+  skipPrepare?: boolean;
+}
+
+/** The store the configuration names, with its PostgreSQL pool settings. */
+export function openConfiguredStore(config: ServerConfig): Store {
+  return openStore({
+    url: config.databaseUrl,
+    durable: config.durable,
+    poolSize: config.poolSize,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+}
+
+/**
+ * The start-up steps that belong to the database rather than to a process: migrations and the
+ * default account. They run under the store's start-up lock, so processes starting together on
+ * one PostgreSQL database take turns, and the later ones find the work done. Returns the account
+ * when it was created with random keys (to print once).
+ */
+export async function prepareDatabase(
+  store: Store,
+  config: ServerConfig,
+): Promise<CreatedAccount | undefined> {
+  return store.withStartupLock(async () => {
+    await store.migrate();
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const ensured = await ensureDefaultAccount(store, nowSeconds, {
+      secretKey: config.secretKey,
+      publishableKey: config.publishableKey,
+    });
+    return ensured?.created && !config.secretKey ? ensured.account : undefined;
+  });
+}
+
 /** Composition root: config → store (migrated) → services → app → listen. */
 export async function startServer(
   config: ServerConfig,
-  options: { logger?: boolean } = {},
+  options: StartOptions = {},
 ): Promise<RunningServer> {
-  const store = openStore({ url: config.databaseUrl, durable: config.durable });
-  await store.migrate();
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const ensured = await ensureDefaultAccount(store, nowSeconds, {
-    secretKey: config.secretKey,
-    publishableKey: config.publishableKey,
-  });
+  const store = openConfiguredStore(config);
+  let createdAccount: CreatedAccount | undefined;
+  try {
+    if (!options.skipPrepare) createdAccount = await prepareDatabase(store, config);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
 
   const services: Services = {
     store,
@@ -57,7 +98,7 @@ export async function startServer(
     services,
     url,
     port,
-    createdAccount: ensured?.created && !config.secretKey ? ensured.account : undefined,
+    createdAccount,
     async close() {
       await app.close();
       await store.close();
