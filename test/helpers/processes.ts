@@ -137,7 +137,9 @@ async function waitForListening(
   while (Date.now() < deadline) {
     const lines = logLines(output()).filter((l) => String(l.msg).startsWith('Payrail listening'));
     if (lines.length >= count) {
-      return { pids: lines.map((l) => Number(l.pid)), url: String(lines[0].url) };
+      // The one listen line is Fastify's, worded by startServer: `Payrail listening on URL`.
+      const url = /listening on (\S+)/.exec(String(lines[0].msg))?.[1] ?? String(lines[0].url);
+      return { pids: lines.map((l) => Number(l.pid)), url };
     }
     if (gone) throw new Error('payrail start exited before it listened');
     await new Promise((resolve) => setTimeout(resolve, 50));

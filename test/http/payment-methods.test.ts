@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
+import { storedBytes } from '../helpers/stored-bytes.js';
 import { form, startTestServer, type TestServer } from '../helpers/server.js';
 
 const nextYear = new Date().getUTCFullYear() + 1;
@@ -353,11 +352,7 @@ describe('payment methods', () => {
       );
       assert.equal(raw.status, 200);
 
-      const dbPath = t.databaseUrl.replace(/^sqlite:/, '');
-      const dir = dirname(dbPath);
-      const files = readdirSync(dir).filter((name) => name.startsWith('payrail.db'));
-      assert.ok(files.length > 0);
-      const bytes = Buffer.concat(files.map((name) => readFileSync(join(dir, name))));
+      const bytes = await storedBytes(t);
       for (const number of [...numbers, '378282246310005', '3566002020360505']) {
         assert.equal(bytes.indexOf(number), -1, `${number} found in the database files`);
         assert.equal(bytes.indexOf(Buffer.from(number, 'utf16le')), -1);
