@@ -106,7 +106,10 @@ function checkReturnUrl(value: string): void {
     url = undefined;
   }
   if (!url || !['http:', 'https:'].includes(url.protocol)) {
-    throw errors.invalidRequest('Invalid URL: return_url must be an absolute http(s) URL.', 'return_url');
+    throw errors.invalidRequest(
+      'Invalid URL: return_url must be an absolute http(s) URL.',
+      'return_url',
+    );
   }
 }
 

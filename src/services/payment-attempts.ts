@@ -181,7 +181,9 @@ async function applyApproval(
     await markPaymentMethodConsumed(tx, ctx, plan.paymentMethod.id);
   }
   const type =
-    status === 'succeeded' ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated';
+    status === 'succeeded'
+      ? 'payment_intent.succeeded'
+      : 'payment_intent.amount_capturable_updated';
   await emitEvent(tx, ctx, type, paymentIntentToWire(after));
   return { intent: after };
 }

@@ -50,7 +50,7 @@ export function paymentIntentToWire(row: PaymentIntentRow): Record<string, unkno
   };
 }
 
-/** The fields a publishable key with the client secret may see (§3.4: no metadata, customer…). */
+/** What a publishable key with the client secret may see (§3.4: no metadata, customer…). */
 const PUBLISHABLE_FIELDS = [
   'id',
   'object',

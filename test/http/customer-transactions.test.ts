@@ -55,7 +55,14 @@ describe('customer transactions', () => {
     assert.equal(declined.status, 'failed');
     assert.equal(declined.amount, 1300);
     assert.deepEqual(Object.keys(succeeded).sort(), [
-      'amount', 'created', 'currency', 'id', 'object', 'source', 'status', 'type',
+      'amount',
+      'created',
+      'currency',
+      'id',
+      'object',
+      'source',
+      'status',
+      'type',
     ]);
     assert.equal(succeeded.object, 'customer_transaction');
     assert.equal(succeeded.type, 'payment');
@@ -86,7 +93,10 @@ describe('customer transactions', () => {
     assert.equal(refunds.data.length, 0);
     const future = await history(customer.id, { 'created[gt]': String(2 ** 31) });
     assert.equal(future.data.length, 0);
-    const past = await history(customer.id, { 'created[lte]': String(2 ** 31), 'created[gte]': '1' });
+    const past = await history(customer.id, {
+      'created[lte]': String(2 ** 31),
+      'created[gte]': '1',
+    });
     assert.equal(past.data.length, 3);
     const bad = await stripeError(() => history(customer.id, { status: 'weird' }));
     assert.equal(bad.param, 'status');

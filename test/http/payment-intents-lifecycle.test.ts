@@ -127,7 +127,10 @@ describe('payment intents', () => {
         t.stripe.paymentIntents.cancel(open.id, { cancellation_reason: 'bored' as any }),
       );
       assert.equal(error.param, 'cancellation_reason');
-      assert.equal((await t.stripe.paymentIntents.retrieve(open.id)).status, 'requires_payment_method');
+      assert.equal(
+        (await t.stripe.paymentIntents.retrieve(open.id)).status,
+        'requires_payment_method',
+      );
     });
   });
 
@@ -151,7 +154,9 @@ describe('payment intents', () => {
 
     it('moves to requires_confirmation when a payment method is set', async () => {
       const open = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
-      const updated = await t.stripe.paymentIntents.update(open.id, { payment_method: 'pm_card_visa' });
+      const updated = await t.stripe.paymentIntents.update(open.id, {
+        payment_method: 'pm_card_visa',
+      });
       assert.equal(updated.status, 'requires_confirmation');
       const confirmed = await t.stripe.paymentIntents.confirm(open.id);
       assert.equal(confirmed.status, 'succeeded');
@@ -173,7 +178,9 @@ describe('payment intents', () => {
         payment_method: 'pm_card_visa',
         confirm: true,
       });
-      const error = await stripeError(() => t.stripe.paymentIntents.update(done.id, { amount: 2000 }));
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.update(done.id, { amount: 2000 }),
+      );
       assert.equal(error.code, 'payment_intent_unexpected_state');
       assert.equal(rawError(error).payment_intent.amount, 1000);
       const updated = await t.stripe.paymentIntents.update(done.id, { metadata: { note: 'x' } });

@@ -129,7 +129,7 @@ describe('payment intents', () => {
   });
 
   describe('confirm', () => {
-    it('succeeds with automatic capture: charge captured, amount_received, latest_charge', async () => {
+    it('succeeds with automatic capture: charge captured, amount received', async () => {
       const created = await t.stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
       const intent = await t.stripe.paymentIntents.confirm(created.id, {
         payment_method: 'pm_card_visa',
@@ -313,7 +313,11 @@ describe('payment intents', () => {
       ['pm_card_chargeDeclinedExpiredCard', 'expired_card', undefined],
       ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', undefined],
       ['pm_card_chargeDeclinedProcessingError', 'processing_error', undefined],
-      ['pm_card_visa_chargeDeclinedVelocityLimitExceeded', 'card_declined', 'card_velocity_exceeded'],
+      [
+        'pm_card_visa_chargeDeclinedVelocityLimitExceeded',
+        'card_declined',
+        'card_velocity_exceeded',
+      ],
       ['pm_card_chargeDeclinedFraudulent', 'card_declined', 'fraudulent'],
       ['pm_card_chargeCustomerFail', 'card_declined', 'generic_decline'],
     ];
@@ -369,7 +373,7 @@ describe('payment intents', () => {
       });
     }
 
-    it('off-session, a card needing authentication declines with authentication_required', async () => {
+    it('off-session, a card needing authentication declines', async () => {
       const error = await stripeError(() =>
         t.stripe.paymentIntents.create({
           amount: 1000,

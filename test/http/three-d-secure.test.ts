@@ -9,7 +9,9 @@ function formsOf(html: string, base: string) {
   const forms = new Map<string, { url: string; fields: Record<string, string> }>();
   for (const match of html.matchAll(/<form method="post" action="([^"]+)">([\s\S]*?)<\/form>/g)) {
     const fields: Record<string, string> = {};
-    for (const input of match[2].matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) {
+    for (const input of match[2].matchAll(
+      /<input type="hidden" name="([^"]+)" value="([^"]*)">/g,
+    )) {
       fields[input[1]] = input[2].replace(/&amp;/g, '&');
     }
     forms.set(fields.action, { url: new URL(match[1], base).toString(), fields });

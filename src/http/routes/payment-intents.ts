@@ -1,16 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { errors } from '../../domain/errors.js';
 import * as confirm from '../../services/confirm-payment-intent.js';
+import * as settlement from '../../services/payment-intent-settlement.js';
 import * as intents from '../../services/payment-intents.js';
 import type { AttemptResult } from '../../services/payment-attempts.js';
 import { clientSecretMatches } from '../../services/three-d-secure.js';
 import type { PaymentIntentRow } from '../../store/repositories/payment-intents.js';
 import type { Tx } from '../../store/schema.js';
 import { listEnvelope } from '../../wire/list.js';
-import {
-  paymentIntentToPublishableWire,
-  paymentIntentToWire,
-} from '../../wire/payment-intents.js';
+import { paymentIntentToPublishableWire, paymentIntentToWire } from '../../wire/payment-intents.js';
 import type { Outcome } from '../idempotency.js';
 import { runMutation } from '../idempotency.js';
 import { parseParams } from '../params.js';
@@ -113,7 +111,13 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
     const params = parseParams(request.body, updateSpec);
     return runMutation(store, request, reply, async (tx) => {
       const input = params as intents.PaymentIntentInput;
-      const row = await intents.updatePaymentIntent(tx, callContext(request), deps, request.params.id, input);
+      const row = await intents.updatePaymentIntent(
+        tx,
+        callContext(request),
+        deps,
+        request.params.id,
+        input,
+      );
       return renderObject(tx, request, paymentIntentToWire(row), params.expand);
     });
   });
@@ -126,7 +130,11 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
       const ctx = callContext(request);
       const { client_secret: clientSecret, ...input } = params;
       const plan = async () => {
-        const intent = await confirm.requirePaymentIntent(store.db, ctx.accountId, request.params.id);
+        const intent = await confirm.requirePaymentIntent(
+          store.db,
+          ctx.accountId,
+          request.params.id,
+        );
         checkClientSecret(request, intent, clientSecret ?? undefined, true);
         return confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput);
       };
@@ -146,7 +154,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
   app.post<WithId>('/v1/payment_intents/:id/capture', { config }, async (request, reply) => {
     const params = parseParams(request.body, captureSpec);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await intents.capturePaymentIntent(tx, callContext(request), request.params.id, params);
+      const row = await settlement.capturePaymentIntent(
+        tx,
+        callContext(request),
+        request.params.id,
+        params,
+      );
       return renderObject(tx, request, paymentIntentToWire(row), params.expand);
     });
   });
@@ -154,7 +167,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
   app.post<WithId>('/v1/payment_intents/:id/cancel', { config }, async (request, reply) => {
     const params = parseParams(request.body, cancelSpec);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await intents.cancelPaymentIntent(tx, callContext(request), request.params.id, params);
+      const row = await settlement.cancelPaymentIntent(
+        tx,
+        callContext(request),
+        request.params.id,
+        params,
+      );
       return renderObject(tx, request, paymentIntentToWire(row), params.expand);
     });
   });
@@ -163,7 +181,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
     const params = parseParams(request.query, listSpec);
     return runRead(store, reply, async (tx) => {
       const filter = { customer: params.customer, created: params.created };
-      const page = await intents.listPaymentIntents(tx, callContext(request), filter, pageOf(params));
+      const page = await intents.listPaymentIntents(
+        tx,
+        callContext(request),
+        filter,
+        pageOf(params),
+      );
       const data = page.rows.map(paymentIntentToWire);
       const list = listEnvelope('/v1/payment_intents', data, page.hasMore);
       return renderList(tx, request, list, params.expand);
