@@ -25,12 +25,21 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function fingerprintOf(request: FastifyRequest): string {
-  return createHash('sha256').update(canonicalJson(request.body ?? {})).digest('hex');
+function fingerprintOf(params: unknown): string {
+  return createHash('sha256').update(canonicalJson(params ?? {})).digest('hex');
 }
 
 function requestPath(request: FastifyRequest): string {
   return request.url.split('?')[0];
+}
+
+export interface MutationOptions {
+  /**
+   * What the idempotency fingerprint hashes instead of the raw body: bodies with card numbers
+   * pass a copy with keyed digests in their place (http/card-params.ts), since a plain hash of
+   * a number whose last four digits are known can be reversed by trying every number.
+   */
+  fingerprintParams?: unknown;
 }
 
 /**
@@ -46,6 +55,7 @@ export async function runMutation(
   request: FastifyRequest,
   reply: FastifyReply,
   work: (tx: Tx) => Promise<Outcome>,
+  options: MutationOptions = {},
 ): Promise<FastifyReply> {
   const header = request.headers['idempotency-key'];
   const key = typeof header === 'string' && request.method === 'POST' ? header : undefined;
@@ -61,7 +71,7 @@ export async function runMutation(
   }
   reply.header('Idempotency-Key', key);
   const accountId = request.apiKey!.accountId;
-  const replay = await claimKey(store, request, accountId, key);
+  const replay = await claimKey(store, request, accountId, key, options.fingerprintParams);
   if (replay) {
     return reply
       .status(replay.status)
@@ -122,8 +132,9 @@ async function claimKey(
   request: FastifyRequest,
   accountId: string,
   key: string,
+  fingerprintParams: unknown,
 ): Promise<Replay | undefined> {
-  const fingerprint = fingerprintOf(request);
+  const fingerprint = fingerprintOf(fingerprintParams ?? request.body);
   const path = requestPath(request);
   const nowMs = Date.now();
   try {
@@ -155,7 +166,7 @@ async function claimKey(
     .where('key', '=', key)
     .executeTakeFirst();
   // Deleted between our insert and this read: the other request failed and released it.
-  if (!existing) return claimKey(store, request, accountId, key);
+  if (!existing) return claimKey(store, request, accountId, key, fingerprintParams);
   if (existing.path !== path || existing.method !== request.method) {
     throw errors.idempotencyMismatch(
       'Keys for idempotent requests can only be used for the same endpoint they were first used ' +

@@ -3,6 +3,8 @@ import * as paymentMethods from '../../services/payment-methods.js';
 import type { PaymentMethodRow } from '../../services/payment-methods.js';
 import { paymentMethodToWire } from '../../wire/payment-methods.js';
 import { listEnvelope } from '../../wire/list.js';
+import type { Tx } from '../../store/schema.js';
+import { withCardDigests } from '../card-params.js';
 import { runMutation } from '../idempotency.js';
 import { listParams, p, parseParams } from '../params.js';
 import { pageOf, renderList, renderObject, runRead } from '../render.js';
@@ -62,11 +64,14 @@ export function registerPaymentMethodRoutes(app: FastifyInstance, deps: RouteDep
     { config: { ...config, auth: 'publishable' } },
     async (request, reply) => {
       const params = parseParams(request.body, createSpec);
-      return runMutation(store, request, reply, async (tx) => {
+      // The idempotency fingerprint must not be a plain hash of the card number.
+      const fingerprintParams = withCardDigests(request.body, deps.fingerprintKey);
+      const work = async (tx: Tx) => {
         const input = params as paymentMethods.PaymentMethodInput;
         const row = await paymentMethods.createPaymentMethod(tx, callContext(request), deps, input);
         return renderObject(tx, request, toWire(request, row), params.expand);
-      });
+      };
+      return runMutation(store, request, reply, work, { fingerprintParams });
     },
   );
 
