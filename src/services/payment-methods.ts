@@ -15,7 +15,8 @@ import {
 import type { Tx } from '../store/schema.js';
 import { paymentMethodToWire } from '../wire/payment-methods.js';
 import type { CallContext, Services } from './context.js';
-import { requireCustomer } from './customers.js';
+import { findCustomerByAccountAndId } from '../store/repositories/customers.js';
+import { requireCustomer, updateCustomer } from './customers.js';
 import { emitEvent, previousAttributes } from './events.js';
 import {
   checkCard,
@@ -200,6 +201,13 @@ export async function attachPaymentMethod(
   return after;
 }
 
+/** A customer whose default payment method is detached has none left, as on Stripe. */
+async function clearCustomerDefault(tx: Tx, ctx: CallContext, customerId: string, id: string) {
+  const customer = await findCustomerByAccountAndId(tx, ctx.accountId, customerId);
+  if (customer?.default_payment_method !== id) return;
+  await updateCustomer(tx, ctx, customerId, { invoice_settings: { default_payment_method: null } });
+}
+
 /** Detaches from its customer; a detached payment method can never be used again. */
 export async function detachPaymentMethod(tx: Tx, ctx: CallContext, id: string) {
   const row = await retrievePaymentMethod(tx, ctx, id);
@@ -211,8 +219,7 @@ export async function detachPaymentMethod(tx: Tx, ctx: CallContext, id: string) 
 
   const after = await detachPaymentMethodByAccountAndId(tx, ctx.accountId, id, row.customer_id);
   if (!after) throw errors.lockTimeout();
-  // TODO: a customer's invoice_settings.default_payment_method still names a detached card;
-  // Stripe clears it. It matters once payments fall back to the customer's default.
+  await clearCustomerDefault(tx, ctx, row.customer_id, id);
   await emitEvent(tx, ctx, 'payment_method.detached', paymentMethodToWire(after), {
     customer: row.customer_id,
   });

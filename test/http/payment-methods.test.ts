@@ -300,6 +300,21 @@ describe('payment methods', () => {
       assert.deepEqual(detachedEvent?.data.previous_attributes, { customer: customer.id });
     });
 
+    it("clears the customer's default payment method when it is detached", async () => {
+      const customer = await t.stripe.customers.create();
+      const pm = await t.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+      const other = await t.stripe.paymentMethods.attach('pm_card_amex', { customer: customer.id });
+      await t.stripe.customers.update(customer.id, {
+        invoice_settings: { default_payment_method: pm.id },
+      });
+      await t.stripe.paymentMethods.detach(other.id);
+      let fetched = (await t.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+      assert.equal(fetched.invoice_settings.default_payment_method, pm.id);
+      await t.stripe.paymentMethods.detach(pm.id);
+      fetched = (await t.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+      assert.equal(fetched.invoice_settings.default_payment_method, null);
+    });
+
     it('refuses attaching to a missing customer or to a second customer', async () => {
       const pm = await createCard('4242424242424242');
       const missing = await stripeError(() =>
