@@ -2,7 +2,6 @@ import { assert } from '../domain/assert.js';
 import { checkExpiry, normalizeExpYear } from '../domain/cards.js';
 import { errors } from '../domain/errors.js';
 import { mergeMetadata } from '../domain/metadata.js';
-import { testCardByReference } from '../domain/test-cards.js';
 import type { PageRequest } from '../store/pagination.js';
 import {
   attachPaymentMethodByAccountAndId,
@@ -92,32 +91,43 @@ export interface PaymentMethodInput extends NewCardExtras {
   card?: Partial<CardInput> & { token?: string | null };
 }
 
-/** POST /v1/payment_methods: a card from raw details or from a test token. */
+/** `prefix[name]`, or `name` at the top level: how parameters are named in errors. */
+const nested = (prefix: string, name: string) => (prefix ? `${prefix}[${name}]` : name);
+
+/**
+ * A card payment method from raw details or from a test token: POST /v1/payment_methods, or
+ * a payment intent's `payment_method_data` with `paramPrefix` `payment_method_data` (so that
+ * errors name `payment_method_data[card][number]`).
+ */
 export async function createPaymentMethod(
   tx: Tx,
   ctx: CallContext,
   services: Services,
   input: PaymentMethodInput,
+  paramPrefix = '',
 ): Promise<PaymentMethodRow> {
+  const cardParam = nested(paramPrefix, 'card');
   const card = input.card;
-  if (!card) throw errors.parameterMissing('card');
+  if (!card) throw errors.parameterMissing(cardParam);
   if (card.token !== undefined && card.token !== null) {
+    const tokenParam = `${cardParam}[token]`;
     if (card.number !== undefined || card.exp_month !== undefined || card.exp_year !== undefined) {
       throw errors.invalidRequest(
-        'You cannot pass card[token] together with card[number], card[exp_month] or card[exp_year].',
-        'card[token]',
+        `You cannot pass ${tokenParam} together with the card's number or expiry.`,
+        tokenParam,
         'parameters_exclusive',
       );
     }
-    const test = testCardByReference(card.token) && testCardFor(card.token, ctx.now);
-    if (!test) throw errors.resourceMissing('token', card.token, 'card[token]', 400);
+    const test = testCardFor(card.token, ctx.now);
+    if (!test) throw errors.resourceMissing('token', card.token, tokenParam, 400);
     return insertCardPaymentMethod(tx, ctx, services, test, input);
   }
   for (const field of ['number', 'exp_month', 'exp_year'] as const) {
-    if (card[field] === undefined || card[field] === null)
-      throw errors.parameterMissing(`card[${field}]`);
+    if (card[field] === undefined || card[field] === null) {
+      throw errors.parameterMissing(`${cardParam}[${field}]`);
+    }
   }
-  return createCardPaymentMethod(tx, ctx, services, card as CardInput, 'card', input);
+  return createCardPaymentMethod(tx, ctx, services, card as CardInput, cardParam, input);
 }
 
 /** A payment method of this account, or 404 resource_missing. */
