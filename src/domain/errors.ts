@@ -156,7 +156,14 @@ export const errors = {
    * field (`number`, `exp_month`, `exp_year`, `cvc`) as Stripe's card errors do.
    */
   cardError: (code: string, message: string, param?: string, declineCode?: string) =>
-    new ApiError({ type: 'card_error', status: 402, code, message, param, decline_code: declineCode }),
+    new ApiError({
+      type: 'card_error',
+      status: 402,
+      code,
+      message,
+      param,
+      decline_code: declineCode,
+    }),
   /** A payment method whose state forbids the operation (detached, attached elsewhere…). */
   paymentMethodUnexpectedState: (message: string, param?: string) =>
     invalid(400, message, 'payment_method_unexpected_state', param),

@@ -1,24 +1,12 @@
-import {
-  cardBrand,
-  cardFingerprint,
-  checkCvc,
-  checkExpiry,
-  normalizeCardNumber,
-  normalizeExpYear,
-  type CardBrand,
-  type CardFunding,
-} from '../domain/cards.js';
-import { errors } from '../domain/errors.js';
-import { newId } from '../domain/ids.js';
-import { mergeMetadata } from '../domain/metadata.js';
-import { testCardByNumber, testCardByReference, type Scenario } from '../domain/test-cards.js';
 import { assert } from '../domain/assert.js';
+import { checkExpiry, normalizeExpYear } from '../domain/cards.js';
+import { errors } from '../domain/errors.js';
+import { mergeMetadata } from '../domain/metadata.js';
 import type { PageRequest } from '../store/pagination.js';
 import {
   attachPaymentMethodByAccountAndId,
   detachPaymentMethodByAccountAndId,
   findPaymentMethodByAccountAndId,
-  insertPaymentMethod,
   listPaymentMethodsByAccountAndCustomer,
   updatePaymentMethodByAccountAndId,
   type PaymentMethodRow,
@@ -26,135 +14,21 @@ import {
 import type { Tx } from '../store/schema.js';
 import { paymentMethodToWire } from '../wire/payment-methods.js';
 import type { CallContext, Services } from './context.js';
-import { requireCustomer } from './customers.js';
+import { findCustomerByAccountAndId } from '../store/repositories/customers.js';
+import { requireCustomer, updateCustomer } from './customers.js';
 import { emitEvent, previousAttributes } from './events.js';
+import {
+  checkCard,
+  insertCardPaymentMethod,
+  mergeBillingDetails,
+  testCardFor,
+  type BillingDetailsInput,
+  type CardInput,
+  type NewCardExtras,
+} from './payment-method-cards.js';
 
 export type { PaymentMethodRow } from '../store/repositories/payment-methods.js';
-
-export interface CardInput {
-  number: string;
-  exp_month: number;
-  exp_year: number;
-  cvc?: string;
-}
-
-/** Billing details as the API takes them; null (the wire's empty string) unsets a field. */
-export interface BillingDetailsInput {
-  address?: Partial<Record<AddressField, string | null>> | null;
-  email?: string | null;
-  name?: string | null;
-  phone?: string | null;
-}
-
-const ADDRESS_FIELDS = ['city', 'country', 'line1', 'line2', 'postal_code', 'state'] as const;
-type AddressField = (typeof ADDRESS_FIELDS)[number];
-
-/** Merges a billing-details update into the stored wire shape, every key kept present. */
-export function mergeBillingDetails(current: string | null, input: BillingDetailsInput | null) {
-  const base = current
-    ? JSON.parse(current)
-    : {
-        address: Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, null])),
-        email: null,
-        name: null,
-        phone: null,
-      };
-  if (!input) return JSON.stringify(base);
-  for (const field of ['email', 'name', 'phone'] as const) {
-    if (input[field] !== undefined) base[field] = input[field];
-  }
-  for (const field of ADDRESS_FIELDS) {
-    const value = input.address === null ? null : input.address?.[field];
-    if (value !== undefined) base.address[field] = value;
-  }
-  return JSON.stringify(base);
-}
-
-/** What a new card row is made of: its checked number and what the test table says of it. */
-interface CheckedCard {
-  digits: string;
-  expMonth: number;
-  expYear: number;
-  brand: CardBrand;
-  funding: CardFunding;
-  country: string | null;
-  scenario: Scenario;
-}
-
-/**
- * Validates raw card details in Stripe's order: number, expiry month, expiry year, CVC.
- * @throws ApiError 402 card_error (incorrect_number, invalid_expiry_month, …).
- */
-function checkCard(card: CardInput, now: number): CheckedCard {
-  const digits = normalizeCardNumber(card.number);
-  const test = testCardByNumber(digits);
-  const brand = test?.brand ?? cardBrand(digits);
-  const expYear = normalizeExpYear(card.exp_year);
-  checkExpiry(card.exp_month, expYear, now);
-  if (card.cvc !== undefined) checkCvc(card.cvc, brand);
-  return {
-    digits,
-    expMonth: card.exp_month,
-    expYear,
-    brand,
-    // Numbers outside the test table are taken as US credit cards that simply succeed.
-    funding: test?.funding ?? 'credit',
-    country: test?.country ?? 'US',
-    scenario: test?.scenario ?? 'success',
-  };
-}
-
-export interface NewCardExtras {
-  billing_details?: BillingDetailsInput | null;
-  metadata?: Record<string, unknown> | '';
-}
-
-/** Writes a card payment method; only derived data is stored, never the number or CVC. */
-export async function insertCardPaymentMethod(
-  tx: Tx,
-  ctx: CallContext,
-  services: Services,
-  card: CheckedCard,
-  extras: NewCardExtras = {},
-): Promise<PaymentMethodRow> {
-  return insertPaymentMethod(tx, {
-    id: newId('pm'),
-    account_id: ctx.accountId,
-    created: ctx.now,
-    type: 'card',
-    customer_id: null,
-    brand: card.brand,
-    last4: card.digits.slice(-4),
-    exp_month: card.expMonth,
-    exp_year: card.expYear,
-    funding: card.funding,
-    country: card.country,
-    fingerprint: cardFingerprint(services.fingerprintKey, ctx.accountId, card.digits),
-    scenario: card.scenario,
-    billing_details: mergeBillingDetails(null, extras.billing_details ?? null),
-    metadata: JSON.stringify(mergeMetadata({}, extras.metadata)),
-    consumed: 0,
-  });
-}
-
-/**
- * The checked card a `pm_card_*` name or `tok_*` token stands for, expiring a year from now
- * (Stripe's test objects carry some future expiry), or undefined for any other reference.
- */
-export function testCardFor(reference: string, now: number): CheckedCard | undefined {
-  const test = testCardByReference(reference);
-  if (!test) return undefined;
-  const date = new Date(now * 1000);
-  return {
-    digits: test.number,
-    expMonth: date.getUTCMonth() + 1,
-    expYear: date.getUTCFullYear() + 1,
-    brand: test.brand,
-    funding: test.funding,
-    country: test.country,
-    scenario: test.scenario,
-  };
-}
+export type { BillingDetailsInput, CardInput } from './payment-method-cards.js';
 
 /**
  * Creates a card payment method from raw details (`payment_method_data[card]`).
@@ -217,32 +91,43 @@ export interface PaymentMethodInput extends NewCardExtras {
   card?: Partial<CardInput> & { token?: string | null };
 }
 
-/** POST /v1/payment_methods: a card from raw details or from a test token. */
+/** `prefix[name]`, or `name` at the top level: how parameters are named in errors. */
+const nested = (prefix: string, name: string) => (prefix ? `${prefix}[${name}]` : name);
+
+/**
+ * A card payment method from raw details or from a test token: POST /v1/payment_methods, or
+ * a payment intent's `payment_method_data` with `paramPrefix` `payment_method_data` (so that
+ * errors name `payment_method_data[card][number]`).
+ */
 export async function createPaymentMethod(
   tx: Tx,
   ctx: CallContext,
   services: Services,
   input: PaymentMethodInput,
+  paramPrefix = '',
 ): Promise<PaymentMethodRow> {
+  const cardParam = nested(paramPrefix, 'card');
   const card = input.card;
-  if (!card) throw errors.parameterMissing('card');
+  if (!card) throw errors.parameterMissing(cardParam);
   if (card.token !== undefined && card.token !== null) {
+    const tokenParam = `${cardParam}[token]`;
     if (card.number !== undefined || card.exp_month !== undefined || card.exp_year !== undefined) {
       throw errors.invalidRequest(
-        'You cannot pass card[token] together with card[number], card[exp_month] or card[exp_year].',
-        'card[token]',
+        `You cannot pass ${tokenParam} together with the card's number or expiry.`,
+        tokenParam,
         'parameters_exclusive',
       );
     }
-    const test = testCardByReference(card.token) && testCardFor(card.token, ctx.now);
-    if (!test) throw errors.resourceMissing('token', card.token, 'card[token]', 400);
+    const test = testCardFor(card.token, ctx.now);
+    if (!test) throw errors.resourceMissing('token', card.token, tokenParam, 400);
     return insertCardPaymentMethod(tx, ctx, services, test, input);
   }
   for (const field of ['number', 'exp_month', 'exp_year'] as const) {
-    if (card[field] === undefined || card[field] === null)
-      throw errors.parameterMissing(`card[${field}]`);
+    if (card[field] === undefined || card[field] === null) {
+      throw errors.parameterMissing(`${cardParam}[${field}]`);
+    }
   }
-  return createCardPaymentMethod(tx, ctx, services, card as CardInput, 'card', input);
+  return createCardPaymentMethod(tx, ctx, services, card as CardInput, cardParam, input);
 }
 
 /** A payment method of this account, or 404 resource_missing. */
@@ -326,6 +211,13 @@ export async function attachPaymentMethod(
   return after;
 }
 
+/** A customer whose default payment method is detached has none left, as on Stripe. */
+async function clearCustomerDefault(tx: Tx, ctx: CallContext, customerId: string, id: string) {
+  const customer = await findCustomerByAccountAndId(tx, ctx.accountId, customerId);
+  if (customer?.default_payment_method !== id) return;
+  await updateCustomer(tx, ctx, customerId, { invoice_settings: { default_payment_method: null } });
+}
+
 /** Detaches from its customer; a detached payment method can never be used again. */
 export async function detachPaymentMethod(tx: Tx, ctx: CallContext, id: string) {
   const row = await retrievePaymentMethod(tx, ctx, id);
@@ -337,8 +229,7 @@ export async function detachPaymentMethod(tx: Tx, ctx: CallContext, id: string) 
 
   const after = await detachPaymentMethodByAccountAndId(tx, ctx.accountId, id, row.customer_id);
   if (!after) throw errors.lockTimeout();
-  // TODO: a customer's invoice_settings.default_payment_method still names a detached card;
-  // Stripe clears it. It matters once payments fall back to the customer's default.
+  await clearCustomerDefault(tx, ctx, row.customer_id, id);
   await emitEvent(tx, ctx, 'payment_method.detached', paymentMethodToWire(after), {
     customer: row.customer_id,
   });

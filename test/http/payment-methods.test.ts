@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -299,6 +300,21 @@ describe('payment methods', () => {
       assert.deepEqual(detachedEvent?.data.previous_attributes, { customer: customer.id });
     });
 
+    it("clears the customer's default payment method when it is detached", async () => {
+      const customer = await t.stripe.customers.create();
+      const pm = await t.stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+      const other = await t.stripe.paymentMethods.attach('pm_card_amex', { customer: customer.id });
+      await t.stripe.customers.update(customer.id, {
+        invoice_settings: { default_payment_method: pm.id },
+      });
+      await t.stripe.paymentMethods.detach(other.id);
+      let fetched = (await t.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+      assert.equal(fetched.invoice_settings.default_payment_method, pm.id);
+      await t.stripe.paymentMethods.detach(pm.id);
+      fetched = (await t.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+      assert.equal(fetched.invoice_settings.default_payment_method, null);
+    });
+
     it('refuses attaching to a missing customer or to a second customer', async () => {
       const pm = await createCard('4242424242424242');
       const missing = await stripeError(() =>
@@ -334,6 +350,64 @@ describe('payment methods', () => {
       assert.equal(unknown.param, 'customer');
       const byPath = await stripeError(() => t.stripe.customers.listPaymentMethods('cus_nope'));
       assert.equal(byPath.statusCode, 404);
+    });
+  });
+
+  describe('idempotency', () => {
+    const cardForm = (number: string) =>
+      form({
+        type: 'card',
+        'card[number]': number,
+        'card[exp_month]': '2',
+        'card[exp_year]': String(nextYear),
+      });
+    const withKey = (init: RequestInit, key: string): RequestInit => ({
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'idempotency-key': key },
+    });
+
+    it('replays a retried create and refuses the key with another card', async () => {
+      const key = `pm-${Date.now()}`;
+      const first = await t.fetch(
+        '/v1/payment_methods',
+        withKey(cardForm('4242424242424242'), key),
+      );
+      const again = await t.fetch(
+        '/v1/payment_methods',
+        withKey(cardForm('4242424242424242'), key),
+      );
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal((await again.json()).id, (await first.json()).id);
+      const other = await t.fetch(
+        '/v1/payment_methods',
+        withKey(cardForm('5555555555554444'), key),
+      );
+      assert.equal(other.status, 400);
+      assert.equal((await other.json()).error.type, 'idempotency_error');
+    });
+
+    it('does not store a plain hash of a body holding a card number', async () => {
+      // The plain fingerprint of a customer body is found, which shows how it is computed…
+      const plain = (body: string) => createHash('sha256').update(body).digest('hex');
+      const customerKey = `cus-${Date.now()}`;
+      await t.fetch('/v1/customers', withKey(form({ name: 'Ada' }), customerKey));
+      const stored = async (key: string) =>
+        (
+          await t.server.services.store.db
+            .selectFrom('idempotency_keys')
+            .select('fingerprint')
+            .where('key', '=', key)
+            .executeTakeFirstOrThrow()
+        ).fingerprint;
+      assert.equal(await stored(customerKey), plain('{"name":"Ada"}'));
+
+      // …and the same computation over a card body is not what is stored for it.
+      const cardKey = `card-${Date.now()}`;
+      await t.fetch('/v1/payment_methods', withKey(cardForm('4000000000009995'), cardKey));
+      const cardBody =
+        `{"card":{"exp_month":"2","exp_year":"${nextYear}","number":"4000000000009995"},` +
+        '"type":"card"}';
+      assert.notEqual(await stored(cardKey), plain(cardBody));
     });
   });
 

@@ -9,6 +9,7 @@ import type { PaymentIntentRow } from '../../store/repositories/payment-intents.
 import type { Tx } from '../../store/schema.js';
 import { listEnvelope } from '../../wire/list.js';
 import { paymentIntentToPublishableWire, paymentIntentToWire } from '../../wire/payment-intents.js';
+import { withCardDigests } from '../card-params.js';
 import type { Outcome } from '../idempotency.js';
 import { runMutation } from '../idempotency.js';
 import { parseParams } from '../params.js';
@@ -94,7 +95,10 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
         const result = await intents.createPaymentIntent(tx, ctx, deps, plan);
         return attemptOutcome(tx, request, result, params.expand);
       },
-      () => intents.planCreate(deps, ctx, params as intents.PaymentIntentInput),
+      {
+        prepare: () => intents.planCreate(deps, ctx, params as intents.PaymentIntentInput),
+        fingerprintParams: withCardDigests(request.body, deps.fingerprintKey),
+      },
     );
   });
 
@@ -146,7 +150,7 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
           const result = await confirm.confirmPaymentIntent(tx, ctx, deps, prepared);
           return attemptOutcome(tx, request, result, params.expand);
         },
-        plan,
+        { prepare: plan, fingerprintParams: withCardDigests(request.body, deps.fingerprintKey) },
       );
     },
   );
