@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createAccount } from '../../src/services/accounts.js';
 import { eventTypesFor, stripeError } from '../helpers/payments.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -99,6 +100,22 @@ describe('charges', () => {
     });
     assert.equal(created.data.length, 3);
     assert.equal((created.data[0].payment_intent as any).object, 'payment_intent');
+  });
+
+  it('shows nothing of one account to another', async () => {
+    const other = await createAccount(t.server.services.store, Math.floor(Date.now() / 1000));
+    const stripeB = t.stripeWith(other.secret_key);
+    const intent = await pay();
+    const charge = await stripeError(() =>
+      stripeB.charges.retrieve(intent.latest_charge as string),
+    );
+    assert.equal(charge.statusCode, 404);
+    const pi = await stripeError(() => stripeB.paymentIntents.retrieve(intent.id));
+    assert.equal(pi.statusCode, 404);
+    const confirm = await stripeError(() => stripeB.paymentIntents.confirm(intent.id));
+    assert.equal(confirm.statusCode, 404);
+    assert.equal((await stripeB.charges.list()).data.length, 0);
+    assert.equal((await stripeB.paymentIntents.list()).data.length, 0);
   });
 
   it('amount_received equals the captured amount of the succeeded charge', async () => {

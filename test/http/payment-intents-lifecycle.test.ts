@@ -162,6 +162,27 @@ describe('payment intents', () => {
       assert.equal(confirmed.status, 'succeeded');
     });
 
+    it('sends an intent waiting for 3-D Secure back to requires_confirmation', async () => {
+      const waiting = await t.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_threeDSecure2Required',
+        confirm: true,
+      });
+      assert.equal(waiting.status, 'requires_action');
+      const updated = await t.stripe.paymentIntents.update(waiting.id, { amount: 1100 });
+      assert.equal(updated.status, 'requires_confirmation');
+      assert.equal(updated.next_action, null);
+    });
+
+    it('refuses payment details on an authorised intent', async () => {
+      const held = await authorised();
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.update(held.id, { payment_method: 'pm_card_mastercard' }),
+      );
+      assert.equal(error.code, 'payment_intent_unexpected_state');
+    });
+
     it('clears last_payment_error', async () => {
       const open = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
       await stripeError(() =>

@@ -197,6 +197,48 @@ describe('payment intents', () => {
       assert.equal(fromCanceled.code, 'payment_intent_unexpected_state');
     });
 
+    it('refuses to reuse a payment method that paid without a customer', async () => {
+      const first = await t.stripe.paymentIntents.create({
+        amount: 2000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      });
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.create({
+          amount: 2000,
+          currency: 'usd',
+          payment_method: first.payment_method as string,
+          confirm: true,
+        }),
+      );
+      assert.equal(error.code, 'payment_method_unexpected_state');
+    });
+
+    it('refuses a payment method attached to another customer', async () => {
+      const owner = await t.stripe.customers.create({});
+      const other = await t.stripe.customers.create({});
+      const pm = await t.stripe.paymentMethods.attach('pm_card_visa', { customer: owner.id });
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.create({
+          amount: 2000,
+          currency: 'usd',
+          customer: other.id,
+          payment_method: pm.id,
+          confirm: true,
+        }),
+      );
+      assert.equal(error.param, 'payment_method');
+      const paid = await t.stripe.paymentIntents.create({
+        amount: 2000,
+        currency: 'usd',
+        customer: owner.id,
+        payment_method: pm.id,
+        confirm: true,
+      });
+      assert.equal(paid.status, 'succeeded');
+    });
+
     it('refuses an unknown payment method and an unknown intent', async () => {
       const created = await t.stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
       const pm = await stripeError(() =>

@@ -180,6 +180,32 @@ describe('3-D Secure', () => {
     assert.equal((await t.stripe.paymentIntents.retrieve(intent.id)).status, 'requires_action');
   });
 
+  it('a card authenticated with setup_future_usage is saved and then pays off-session', async () => {
+    const customer = await t.stripe.customers.create({});
+    const offSession = (paymentMethod: string) =>
+      t.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: paymentMethod,
+        confirm: true,
+        off_session: true,
+      });
+    const refused = await offSession('pm_card_authenticationRequiredOnSetup').catch((e) => e);
+    assert.equal(refused.code, 'authentication_required');
+
+    const intent = await requireAction({
+      customer: customer.id,
+      payment_method: 'pm_card_authenticationRequiredOnSetup',
+      setup_future_usage: 'off_session',
+    });
+    await answer(intent, 'complete');
+    const saved = await t.stripe.paymentMethods.retrieve(intent.payment_method as string);
+    assert.equal(saved.customer, customer.id);
+    const later = await offSession(saved.id);
+    assert.equal(later.status, 'succeeded');
+  });
+
   it('a confirm with another card replaces the pending authentication', async () => {
     const intent = await requireAction();
     const confirmed = await t.stripe.paymentIntents.confirm(intent.id, {
