@@ -31,6 +31,8 @@ import {
 import { resolvePaymentMethod } from './payment-methods.js';
 
 export { requirePaymentIntent };
+// Capture and cancel live in their own file; re-exported for callers written against this one.
+export { cancelPaymentIntent, capturePaymentIntent } from './payment-intent-settlement.js';
 
 /** Parameters of POST /v1/payment_intents (and, partly, of its update). */
 export interface PaymentIntentInput extends ConfirmInput {
