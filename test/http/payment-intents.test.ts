@@ -324,6 +324,38 @@ describe('payment intents', () => {
     });
   });
 
+  describe('idempotency', () => {
+    it('replays a create+confirm with raw card data, and refuses other parameters', async () => {
+      const key = `card-create-${Date.now()}`;
+      const params = {
+        amount: 1700,
+        currency: 'usd',
+        confirm: true,
+        payment_method_data: {
+          type: 'card',
+          card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+        },
+      } as any;
+      const first = await t.stripe.paymentIntents.create(params, { idempotencyKey: key });
+      const second = await t.stripe.paymentIntents.create(params, { idempotencyKey: key });
+      assert.equal(second.id, first.id);
+      assert.equal(second.lastResponse.headers['idempotent-replayed'], 'true');
+      const other = await stripeError(() =>
+        t.stripe.paymentIntents.create(
+          {
+            ...params,
+            payment_method_data: {
+              ...params.payment_method_data,
+              card: { ...params.payment_method_data.card, number: '5555555555554444' },
+            },
+          },
+          { idempotencyKey: key },
+        ),
+      );
+      assert.equal(other.type, 'StripeIdempotencyError');
+    });
+  });
+
   describe('test cards', () => {
     const SUCCESS = [
       'pm_card_visa',
