@@ -28,7 +28,7 @@ import {
   type AttemptResult,
   type IntentPatch,
 } from './payment-attempts.js';
-import { resolvePaymentMethod } from './payment-methods.js';
+import { createCardPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 
 export { requirePaymentIntent };
 // Capture and cancel live in their own file; re-exported for callers written against this one.
@@ -112,6 +112,24 @@ export async function planCreate(
   return { input, amount, currency, attempt };
 }
 
+/** The payment method a create without confirm sets, made in its transaction; or null. */
+async function paymentMethodForCreate(
+  tx: Tx,
+  ctx: CallContext,
+  services: Services,
+  input: PaymentIntentInput,
+): Promise<string | null> {
+  if (input.payment_method) {
+    return (await resolvePaymentMethod(tx, ctx, services, input.payment_method, 'payment_method'))
+      .id;
+  }
+  if (!input.payment_method_data) return null;
+  const card = input.payment_method_data.card;
+  if (!card) throw errors.parameterMissing('payment_method_data[card]');
+  const param = 'payment_method_data[card]';
+  return (await createCardPaymentMethod(tx, ctx, services, card, param)).id;
+}
+
 /** Creates the intent; with confirm=true the planned attempt is applied in the same transaction. */
 export async function createPaymentIntent(
   tx: Tx,
@@ -121,17 +139,9 @@ export async function createPaymentIntent(
 ): Promise<AttemptResult> {
   const { input } = plan;
   if (input.customer) await requireCustomer(tx, ctx.accountId, input.customer, 'customer');
-  let paymentMethodId = plan.attempt?.paymentMethod.id ?? null;
-  if (!plan.attempt && input.payment_method) {
-    const pm = await resolvePaymentMethod(
-      tx,
-      ctx,
-      services,
-      input.payment_method,
-      'payment_method',
-    );
-    paymentMethodId = pm.id;
-  }
+  const paymentMethodId = plan.attempt
+    ? plan.attempt.paymentMethod.id
+    : await paymentMethodForCreate(tx, ctx, services, input);
   const id = newId('pi');
   const status: PaymentIntentStatus = paymentMethodId
     ? 'requires_confirmation'

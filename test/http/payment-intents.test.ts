@@ -45,6 +45,32 @@ describe('payment intents', () => {
       assert.notEqual(intent.payment_method, 'pm_card_visa');
     });
 
+    it('saves raw card data as the payment method without confirming', async () => {
+      const intent = await t.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method_data: {
+          type: 'card',
+          card: { number: '5555555555554444', exp_month: 1, exp_year: 2041 },
+        } as any,
+      });
+      assert.equal(intent.status, 'requires_confirmation');
+      const pm = await t.stripe.paymentMethods.retrieve(intent.payment_method as string);
+      assert.equal(pm.card?.last4, '4444');
+      const bad = await stripeError(() =>
+        t.stripe.paymentIntents.create({
+          amount: 1000,
+          currency: 'usd',
+          payment_method_data: {
+            type: 'card',
+            card: { number: '4242424242424241', exp_month: 1, exp_year: 2041 },
+          } as any,
+        }),
+      );
+      assert.equal(bad.statusCode, 402);
+      assert.equal(bad.code, 'incorrect_number');
+    });
+
     it('refuses bad amounts and currencies naming the parameter', async () => {
       const small = await stripeError(() =>
         t.stripe.paymentIntents.create({ amount: 10, currency: 'usd' }),
