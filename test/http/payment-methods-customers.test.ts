@@ -160,6 +160,25 @@ describe('payment methods of customers', () => {
       assert.equal((await t.stripe.paymentMethods.retrieve(pm.id)).customer, one.id);
     });
 
+    it('lets exactly one of two concurrent attaches to different customers win', async () => {
+      const pm = await createCard('4242424242424242');
+      const customers = await Promise.all([
+        t.stripe.customers.create(),
+        t.stripe.customers.create(),
+      ]);
+      const results = await Promise.allSettled(
+        customers.map((c) => t.stripe.paymentMethods.attach(pm.id, { customer: c.id })),
+      );
+      const won = results.filter((r) => r.status === 'fulfilled');
+      assert.equal(won.length, 1);
+      const owner = (won[0] as PromiseFulfilledResult<Stripe.PaymentMethod>).value.customer;
+      assert.equal((await t.stripe.paymentMethods.retrieve(pm.id)).customer, owner);
+      const attachedEvents = (await paymentMethodEvents(t, pm.id)).filter(
+        (e) => e.type === 'payment_method.attached',
+      );
+      assert.equal(attachedEvents.length, 1);
+    });
+
     it('requires a known customer to list', async () => {
       const missing = await stripeError(() => t.stripe.paymentMethods.list({} as any));
       assert.equal(missing.code, 'parameter_missing');
