@@ -80,7 +80,11 @@ const PUBLISHABLE_FIELDS = [
 
 /** The reduced intent answered to publishable keys. */
 export function paymentIntentToPublishableWire(row: PaymentIntentRow): Record<string, unknown> {
-  const full = paymentIntentToWire(row);
+  return publishableView(paymentIntentToWire(row));
+}
+
+/** Reduces a full intent's wire form to what publishable keys see. */
+export function publishableView(full: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(PUBLISHABLE_FIELDS.map((key) => [key, full[key]]));
 }
 

@@ -93,6 +93,20 @@ describe('payment intents with a publishable key', () => {
     assert.equal('metadata' in raw.payment_intent, false);
   });
 
+  it('reduces the intent carried by an unexpected-state error', async () => {
+    const created = await open();
+    const done = await t.stripe.paymentIntents.confirm(created.id, {
+      payment_method: 'pm_card_visa',
+    });
+    const error = await stripeError(() =>
+      pk.paymentIntents.confirm(done.id, { client_secret: created.client_secret! } as any),
+    );
+    assert.equal(error.code, 'payment_intent_unexpected_state');
+    const intent = rawError(error).payment_intent;
+    assert.equal(intent.id, created.id);
+    assert.equal('metadata' in intent, false);
+  });
+
   it('refuses to confirm a manually confirmed intent', async () => {
     const created = await t.stripe.paymentIntents.create({
       amount: 1800,

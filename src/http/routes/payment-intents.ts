@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors } from '../../domain/errors.js';
+import { ApiError, errors } from '../../domain/errors.js';
 import * as confirm from '../../services/confirm-payment-intent.js';
 import * as settlement from '../../services/payment-intent-settlement.js';
 import * as intents from '../../services/payment-intents.js';
@@ -8,7 +8,11 @@ import { clientSecretMatches } from '../../services/three-d-secure.js';
 import type { PaymentIntentRow } from '../../store/repositories/payment-intents.js';
 import type { Tx } from '../../store/schema.js';
 import { listEnvelope } from '../../wire/list.js';
-import { paymentIntentToPublishableWire, paymentIntentToWire } from '../../wire/payment-intents.js';
+import {
+  paymentIntentToPublishableWire,
+  paymentIntentToWire,
+  publishableView,
+} from '../../wire/payment-intents.js';
 import { withCardDigests } from '../card-params.js';
 import type { Outcome } from '../idempotency.js';
 import { runMutation } from '../idempotency.js';
@@ -63,6 +67,28 @@ function checkClientSecret(
 /** The intent as this caller may see it: reduced for publishable keys (§3.4). */
 function intentWire(request: FastifyRequest, row: PaymentIntentRow) {
   return isPublishable(request) ? paymentIntentToPublishableWire(row) : paymentIntentToWire(row);
+}
+
+/**
+ * Runs `work`, and for publishable keys reduces the intent an error carries (unexpected state
+ * errors include it) to what those keys may see.
+ */
+async function withCallerView<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const intent = error instanceof ApiError ? error.extra?.payment_intent : undefined;
+    if (!isPublishable(request) || !intent || !(error instanceof ApiError)) throw error;
+    throw new ApiError({
+      type: error.type,
+      status: error.status,
+      code: error.code,
+      param: error.param,
+      message: error.message,
+      decline_code: error.declineCode,
+      extra: { ...error.extra, payment_intent: publishableView(intent as Record<string, unknown>) },
+    });
+  }
 }
 
 /** 200 with the intent, or the committed decline as a 402 card error (§4.5). */
@@ -140,14 +166,18 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
           request.params.id,
         );
         checkClientSecret(request, intent, clientSecret ?? undefined, true);
-        return confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput);
+        return withCallerView(request, () =>
+          confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput),
+        );
       };
       return runMutation(
         store,
         request,
         reply,
         async (tx, prepared) => {
-          const result = await confirm.confirmPaymentIntent(tx, ctx, deps, prepared);
+          const result = await withCallerView(request, () =>
+            confirm.confirmPaymentIntent(tx, ctx, deps, prepared),
+          );
           return attemptOutcome(tx, request, result, params.expand);
         },
         { prepare: plan, fingerprintParams: withCardDigests(request.body, deps.fingerprintKey) },
