@@ -93,6 +93,23 @@ describe('payment intents', () => {
       assert.deepEqual((await eventTypesFor(t, open.id)).slice(-1), ['payment_intent.canceled']);
     });
 
+    it('cancels intents waiting for confirmation or for 3-D Secure', async () => {
+      for (const card of ['pm_card_visa', 'pm_card_threeDSecure2Required']) {
+        const intent = await t.stripe.paymentIntents.create({
+          amount: 1000,
+          currency: 'usd',
+          payment_method: card,
+          confirm: card !== 'pm_card_visa',
+        });
+        assert.ok(['requires_confirmation', 'requires_action'].includes(intent.status));
+        const canceled = await t.stripe.paymentIntents.cancel(intent.id, {
+          cancellation_reason: 'abandoned',
+        });
+        assert.equal(canceled.status, 'canceled');
+        assert.equal(canceled.next_action, null);
+      }
+    });
+
     it('releases an authorisation: the charge reads as refunded', async () => {
       const held = await authorised();
       const canceled = await t.stripe.paymentIntents.cancel(held.id);
