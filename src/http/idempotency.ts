@@ -25,12 +25,27 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function fingerprintOf(request: FastifyRequest): string {
-  return createHash('sha256').update(canonicalJson(request.body ?? {})).digest('hex');
+function fingerprintOf(params: unknown): string {
+  return createHash('sha256').update(canonicalJson(params ?? {})).digest('hex');
 }
 
 function requestPath(request: FastifyRequest): string {
   return request.url.split('?')[0];
+}
+
+export interface MutationOptions<P = undefined> {
+  /**
+   * What the idempotency fingerprint hashes instead of the raw body: bodies with card numbers
+   * pass a copy with keyed digests in their place (http/card-params.ts), since a plain hash of
+   * a number whose last four digits are known can be reversed by trying every number.
+   */
+  fingerprintParams?: unknown;
+  /**
+   * Runs after the key is claimed and before the transaction opens: the place for work that
+   * must not hold a database lock (the card processor's decision). Its result is handed to
+   * `work`, and its 4xx errors are stored for the key like the work's own.
+   */
+  prepare?: () => Promise<P>;
 }
 
 /**
@@ -40,26 +55,20 @@ function requestPath(request: FastifyRequest): string {
  * work, and a retry with the same parameters replays it. A request that fails after claiming
  * with a 4xx keeps that answer; one that fails otherwise releases the key, since its
  * transaction rolled back and retrying it is safe.
- *
- * `prepare`, when given, runs after the key is claimed and before the transaction opens: the
- * place for work that must not hold a database lock (the card processor's decision). Its result
- * is handed to `work`, and its 4xx errors are stored for the key like the work's own.
  */
 export async function runMutation<P = undefined>(
   store: Store,
   request: FastifyRequest,
   reply: FastifyReply,
   work: (tx: Tx, prepared: P) => Promise<Outcome>,
-  prepare?: () => Promise<P>,
+  options: MutationOptions<P> = {},
 ): Promise<FastifyReply> {
   const header = request.headers['idempotency-key'];
   const key = typeof header === 'string' && request.method === 'POST' ? header : undefined;
-  const run = async () => {
-    const prepared = (prepare ? await prepare() : undefined) as P;
-    return store.transaction((tx) => work(tx, prepared));
-  };
+  const prepare = async () => (options.prepare ? await options.prepare() : undefined) as P;
   if (key === undefined) {
-    const outcome = await run();
+    const prepared = await prepare();
+    const outcome = await store.transaction((tx) => work(tx, prepared));
     return reply.status(outcome.status).send(outcome.body);
   }
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -70,7 +79,7 @@ export async function runMutation<P = undefined>(
   }
   reply.header('Idempotency-Key', key);
   const accountId = request.apiKey!.accountId;
-  const replay = await claimKey(store, request, accountId, key);
+  const replay = await claimKey(store, request, accountId, key, options.fingerprintParams);
   if (replay) {
     return reply
       .status(replay.status)
@@ -83,7 +92,7 @@ export async function runMutation<P = undefined>(
   const keyRow = (tx: Tx) =>
     tx.updateTable('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key);
   try {
-    const prepared = (prepare ? await prepare() : undefined) as P;
+    const prepared = await prepare();
     const outcome = await store.transaction(async (tx) => {
       const result = await work(tx, prepared);
       await keyRow(tx)
@@ -132,8 +141,9 @@ async function claimKey(
   request: FastifyRequest,
   accountId: string,
   key: string,
+  fingerprintParams: unknown,
 ): Promise<Replay | undefined> {
-  const fingerprint = fingerprintOf(request);
+  const fingerprint = fingerprintOf(fingerprintParams ?? request.body);
   const path = requestPath(request);
   const nowMs = Date.now();
   try {
@@ -165,7 +175,7 @@ async function claimKey(
     .where('key', '=', key)
     .executeTakeFirst();
   // Deleted between our insert and this read: the other request failed and released it.
-  if (!existing) return claimKey(store, request, accountId, key);
+  if (!existing) return claimKey(store, request, accountId, key, fingerprintParams);
   if (existing.path !== path || existing.method !== request.method) {
     throw errors.idempotencyMismatch(
       'Keys for idempotent requests can only be used for the same endpoint they were first used ' +

@@ -1,5 +1,6 @@
 import { errors } from '../domain/errors.js';
 import { assertTransition } from '../domain/payment-intent.js';
+import { hasSetupPaymentByPaymentMethod } from '../store/repositories/charges.js';
 import {
   findPaymentIntentByAccountAndId,
   type PaymentIntentRow,
@@ -106,7 +107,10 @@ function checkReturnUrl(value: string): void {
     url = undefined;
   }
   if (!url || !['http:', 'https:'].includes(url.protocol)) {
-    throw errors.invalidRequest('Invalid URL: return_url must be an absolute http(s) URL.', 'return_url');
+    throw errors.invalidRequest(
+      'Invalid URL: return_url must be an absolute http(s) URL.',
+      'return_url',
+    );
   }
 }
 
@@ -124,12 +128,16 @@ export async function planAttempt(
   const paymentMethod = await paymentMethodForAttempt(services, ctx, input, target);
   const authenticated = target.authenticated && paymentMethod.id === target.paymentMethodId;
   const offSession = input.off_session === true;
+  const setUpForOffSession =
+    offSession &&
+    (await hasSetupPaymentByPaymentMethod(services.store.db, ctx.accountId, paymentMethod.id));
   const authorization = await services.processor.authorize({
     amount: target.amount,
     currency: target.currency,
     scenario: paymentMethod.scenario,
     authenticated,
     offSession,
+    setUpForOffSession,
   });
   return {
     paymentMethod,

@@ -34,7 +34,13 @@ export function registerCustomerTransactionRoutes(app: FastifyInstance, deps: Ro
           currency,
           created: params.created,
         };
-        const page = await listCustomerHistory(tx, callContext(request), id, filter, pageOf(params));
+        const page = await listCustomerHistory(
+          tx,
+          callContext(request),
+          id,
+          filter,
+          pageOf(params),
+        );
         const url = `/v1/customers/${id}/transactions`;
         const list = listEnvelope(url, page.rows.map(customerTransactionToWire), page.hasMore);
         return renderList(tx, request, list, params.expand);

@@ -88,4 +88,8 @@ export const captureSpec = { amount_to_capture: p.integer({ min: 1 }) };
 
 export const cancelSpec = { cancellation_reason: p.enum(CANCELLATION_REASONS) };
 
-export const listSpec = { ...listParams, customer: p.text({ max: 255 }), created: p.timestampRange() };
+export const listSpec = {
+  ...listParams,
+  customer: p.text({ max: 255 }),
+  created: p.timestampRange(),
+};

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors } from '../../domain/errors.js';
+import { ApiError, errors } from '../../domain/errors.js';
 import * as confirm from '../../services/confirm-payment-intent.js';
+import * as settlement from '../../services/payment-intent-settlement.js';
 import * as intents from '../../services/payment-intents.js';
 import type { AttemptResult } from '../../services/payment-attempts.js';
 import { clientSecretMatches } from '../../services/three-d-secure.js';
@@ -10,7 +11,9 @@ import { listEnvelope } from '../../wire/list.js';
 import {
   paymentIntentToPublishableWire,
   paymentIntentToWire,
+  publishableView,
 } from '../../wire/payment-intents.js';
+import { withCardDigests } from '../card-params.js';
 import type { Outcome } from '../idempotency.js';
 import { runMutation } from '../idempotency.js';
 import { parseParams } from '../params.js';
@@ -66,6 +69,28 @@ function intentWire(request: FastifyRequest, row: PaymentIntentRow) {
   return isPublishable(request) ? paymentIntentToPublishableWire(row) : paymentIntentToWire(row);
 }
 
+/**
+ * Runs `work`, and for publishable keys reduces the intent an error carries (unexpected state
+ * errors include it) to what those keys may see.
+ */
+async function withCallerView<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const intent = error instanceof ApiError ? error.extra?.payment_intent : undefined;
+    if (!isPublishable(request) || !intent || !(error instanceof ApiError)) throw error;
+    throw new ApiError({
+      type: error.type,
+      status: error.status,
+      code: error.code,
+      param: error.param,
+      message: error.message,
+      decline_code: error.declineCode,
+      extra: { ...error.extra, payment_intent: publishableView(intent as Record<string, unknown>) },
+    });
+  }
+}
+
 /** 200 with the intent, or the committed decline as a 402 card error (§4.5). */
 async function attemptOutcome(
   tx: Tx,
@@ -96,7 +121,10 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
         const result = await intents.createPaymentIntent(tx, ctx, deps, plan);
         return attemptOutcome(tx, request, result, params.expand);
       },
-      () => intents.planCreate(deps, ctx, params as intents.PaymentIntentInput),
+      {
+        prepare: () => intents.planCreate(deps, ctx, params as intents.PaymentIntentInput),
+        fingerprintParams: withCardDigests(request.body, deps.fingerprintKey),
+      },
     );
   });
 
@@ -113,7 +141,13 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
     const params = parseParams(request.body, updateSpec);
     return runMutation(store, request, reply, async (tx) => {
       const input = params as intents.PaymentIntentInput;
-      const row = await intents.updatePaymentIntent(tx, callContext(request), deps, request.params.id, input);
+      const row = await intents.updatePaymentIntent(
+        tx,
+        callContext(request),
+        deps,
+        request.params.id,
+        input,
+      );
       return renderObject(tx, request, paymentIntentToWire(row), params.expand);
     });
   });
@@ -126,19 +160,27 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
       const ctx = callContext(request);
       const { client_secret: clientSecret, ...input } = params;
       const plan = async () => {
-        const intent = await confirm.requirePaymentIntent(store.db, ctx.accountId, request.params.id);
+        const intent = await confirm.requirePaymentIntent(
+          store.db,
+          ctx.accountId,
+          request.params.id,
+        );
         checkClientSecret(request, intent, clientSecret ?? undefined, true);
-        return confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput);
+        return withCallerView(request, () =>
+          confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput),
+        );
       };
       return runMutation(
         store,
         request,
         reply,
         async (tx, prepared) => {
-          const result = await confirm.confirmPaymentIntent(tx, ctx, deps, prepared);
+          const result = await withCallerView(request, () =>
+            confirm.confirmPaymentIntent(tx, ctx, deps, prepared),
+          );
           return attemptOutcome(tx, request, result, params.expand);
         },
-        plan,
+        { prepare: plan, fingerprintParams: withCardDigests(request.body, deps.fingerprintKey) },
       );
     },
   );
@@ -146,7 +188,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
   app.post<WithId>('/v1/payment_intents/:id/capture', { config }, async (request, reply) => {
     const params = parseParams(request.body, captureSpec);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await intents.capturePaymentIntent(tx, callContext(request), request.params.id, params);
+      const row = await settlement.capturePaymentIntent(
+        tx,
+        callContext(request),
+        request.params.id,
+        params,
+      );
       return renderObject(tx, request, paymentIntentToWire(row), params.expand);
     });
   });
@@ -154,7 +201,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
   app.post<WithId>('/v1/payment_intents/:id/cancel', { config }, async (request, reply) => {
     const params = parseParams(request.body, cancelSpec);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await intents.cancelPaymentIntent(tx, callContext(request), request.params.id, params);
+      const row = await settlement.cancelPaymentIntent(
+        tx,
+        callContext(request),
+        request.params.id,
+        params,
+      );
       return renderObject(tx, request, paymentIntentToWire(row), params.expand);
     });
   });
@@ -163,7 +215,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
     const params = parseParams(request.query, listSpec);
     return runRead(store, reply, async (tx) => {
       const filter = { customer: params.customer, created: params.created };
-      const page = await intents.listPaymentIntents(tx, callContext(request), filter, pageOf(params));
+      const page = await intents.listPaymentIntents(
+        tx,
+        callContext(request),
+        filter,
+        pageOf(params),
+      );
       const data = page.rows.map(paymentIntentToWire);
       const list = listEnvelope('/v1/payment_intents', data, page.hasMore);
       return renderList(tx, request, list, params.expand);

@@ -37,16 +37,24 @@ function pageContext(request: FastifyRequest, intent: PaymentIntentRow): CallCon
 
 /** Back to the merchant with Stripe's query parameters, or a page saying it is done. */
 function finish(reply: FastifyReply, intent: PaymentIntentRow) {
-  if (!intent.return_url) return sendHtml(reply, renderAuthenticationDone(intent.id, intent.status));
+  if (!intent.return_url)
+    return sendHtml(reply, renderAuthenticationDone(intent.id, intent.status));
   const target = new URL(intent.return_url);
   target.searchParams.set('payment_intent', intent.id);
   target.searchParams.set('payment_intent_client_secret', intent.client_secret);
   const succeeded = ['succeeded', 'requires_capture', 'requires_confirmation'];
-  target.searchParams.set('redirect_status', succeeded.includes(intent.status) ? 'succeeded' : 'failed');
+  target.searchParams.set(
+    'redirect_status',
+    succeeded.includes(intent.status) ? 'succeeded' : 'failed',
+  );
   return reply.redirect(target.toString(), 302);
 }
 
 /**
+ * TODO: the request log line records the URL, and with it the client secret of this page and of
+ * `GET /v1/payment_intents/:id?client_secret=`; it matters once logs leave the operator's hands
+ * (a URL serializer that drops the parameter would fix both).
+ *
  * GET shows the test challenge for an intent waiting for 3-D Secure; POST (its forms) completes
  * or fails it. Authenticated by the client secret in the URL or form, like Stripe's hosted page.
  */
@@ -72,7 +80,11 @@ export function registerThreeDSecureRoutes(app: FastifyInstance, deps: RouteDeps
 
   app.post<WithId>('/v1/3ds/:id', { config }, async (request, reply) => {
     const params = parseParams(request.body, answerSpec);
-    const intent = await findIntentForAuthentication(store.db, request.params.id, params.client_secret!);
+    const intent = await findIntentForAuthentication(
+      store.db,
+      request.params.id,
+      params.client_secret!,
+    );
     const ctx = pageContext(request, intent);
     try {
       const plan = await planAuthentication(deps, ctx, intent, params.action!);
@@ -80,7 +92,8 @@ export function registerThreeDSecureRoutes(app: FastifyInstance, deps: RouteDeps
       return finish(reply, result.intent);
     } catch (error) {
       // A second submit (another tab, a double click) finds the work done: show where it stands.
-      if (!(error instanceof ApiError) || error.code !== 'payment_intent_unexpected_state') throw error;
+      if (!(error instanceof ApiError) || error.code !== 'payment_intent_unexpected_state')
+        throw error;
       const current = await findIntentForAuthentication(store.db, intent.id, params.client_secret!);
       return sendHtml(reply, renderAuthenticationDone(current.id, current.status));
     }
