@@ -119,7 +119,7 @@ describe('refunds', () => {
       assert.equal(onIntent.param, 'payment_intent');
     });
 
-    it('releases an uncaptured charge only whole, canceling its intent without money moving', async () => {
+    it('releases an uncaptured charge only whole by canceling its intent', async () => {
       const pi = await pay(t.stripe, { amount: 1500, manual: true });
       assert.equal(pi.status, 'requires_capture');
       const charge = String(pi.latest_charge);
@@ -237,7 +237,7 @@ describe('refunds', () => {
       assert.equal((await unknown.json()).error.code, 'resource_missing');
     });
 
-    it('shows a charge its refunds only when expanded, and expands balance transactions', async () => {
+    it('shows charge refunds only when expanded, and expands balance transactions', async () => {
       const pi = await pay(t.stripe, { amount: 1000 });
       const charge = String(pi.latest_charge);
       const refund = await t.stripe.refunds.create({ charge, amount: 100 });
