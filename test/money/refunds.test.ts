@@ -189,6 +189,8 @@ describe('refunds', () => {
       assert.deepEqual(await t.stripe.refunds.retrieve(refund.id), updated);
       const event = (await eventsOfType('refund.updated')).find((e) => e.object.id === refund.id);
       assert.deepEqual(event?.previous_attributes, { metadata: { a: '1', b: '2' } });
+      const onCharge = await eventsOfType('charge.refund.updated');
+      assert.ok(onCharge.some((e) => e.object.id === refund.id));
       const amount = await stripeError(() =>
         t.stripe.refunds.update(refund.id, { amount: 5 } as never),
       );
