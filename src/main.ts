@@ -6,6 +6,11 @@ import { SimulatedProcessor } from './processor/simulated.js';
 import { ensureDefaultAccount, type CreatedAccount } from './services/accounts.js';
 import { systemClock, type Services } from './services/context.js';
 import { openStore } from './store/store.js';
+import {
+  WebhookWorker,
+  webhookWorkerOptionsFromEnv,
+  type WebhookWorkerOptions,
+} from './webhooks/delivery.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,7 +26,7 @@ export interface RunningServer {
 /** Composition root: config → store (migrated) → services → app → listen. */
 export async function startServer(
   config: ServerConfig,
-  options: { logger?: boolean } = {},
+  options: { logger?: boolean; webhooks?: WebhookWorkerOptions & { enabled: boolean } } = {},
 ): Promise<RunningServer> {
   const store = openStore({ url: config.databaseUrl, durable: config.durable });
   await store.migrate();
@@ -48,6 +53,14 @@ export async function startServer(
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
   if (!config.publicUrl) services.publicUrl = url;
+
+  // The outbox worker runs in every server unless PAYRAIL_WEBHOOK_WORKER=off (for deployments
+  // that run `payrail webhooks work` on its own); several workers may share one database.
+  const webhookOptions = options.webhooks ?? webhookWorkerOptionsFromEnv();
+  const worker = webhookOptions.enabled
+    ? new WebhookWorker(store, services.clock, webhookOptions, app.log.child({ module: 'webhooks' }))
+    : undefined;
+  worker?.start();
   return {
     app,
     services,
@@ -55,6 +68,7 @@ export async function startServer(
     port,
     createdAccount: ensured?.created && !config.secretKey ? ensured.account : undefined,
     async close() {
+      await worker?.stop();
       await app.close();
       await store.close();
     },

@@ -6,6 +6,8 @@ import { registerAuth } from './plugins/auth.js';
 import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerErrorHandling } from './plugins/errors.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { REDACTED_PATHS } from './redaction.js';
 
 export interface AppOptions {
@@ -44,5 +46,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerBodyParsing(app);
   registerAuth(app, services.store);
   registerCustomerRoutes(app, services);
+  registerEventRoutes(app, services);
+  registerWebhookEndpointRoutes(app, services);
   return app;
 }

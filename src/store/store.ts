@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database, Db, Tx } from './schema.js';
 import * as initial from './migrations/001-initial.js';
+import * as webhooks from './migrations/002-webhooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -45,6 +46,7 @@ export class Store {
     const dialect = this.dialect;
     const migrations: Record<string, Migration> = {
       '001-initial': { up: (db) => initial.up(db, dialect) },
+      '002-webhooks': { up: (db) => webhooks.up(db, dialect) },
     };
     const migrator = new Migrator({
       db: this.db,

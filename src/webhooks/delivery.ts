@@ -1,0 +1,158 @@
+import type { Clock } from '../services/context.js';
+import { countPendingWebhooks, findEventByAccountAndId } from '../store/repositories/events.js';
+import {
+  claimDueDeliveries,
+  finishDeliveryAttempt,
+  type ClaimedDelivery,
+  type DeliveryUpdate,
+} from '../store/repositories/webhook-deliveries.js';
+import { findWebhookEndpointByAccountAndId } from '../store/repositories/webhook-endpoints.js';
+import type { Store } from '../store/store.js';
+import { eventToWire } from '../wire/events.js';
+import { maxAttemptsFor, retryDelayMs } from './backoff.js';
+import { postSigned, type PostResult } from './send.js';
+
+export interface WebhookWorkerOptions {
+  /** Pause between polls when no delivery was due. */
+  pollIntervalMs: number;
+  /** How long one POST may take before it counts as failed. */
+  timeoutMs: number;
+  /** Delay after the first failure; it doubles with each further failure (capped at 12 h). */
+  backoffBaseMs: number;
+  /** Attempts in all before a delivery is marked failed (about three days of retries). */
+  maxAttempts: number;
+  /** Deliveries claimed, and sent concurrently, per poll. */
+  batchSize: number;
+}
+
+/** Logs what the worker cannot report to anyone else (pino's shape, or nothing). */
+export interface WorkerLog {
+  error(object: object, message: string): void;
+}
+
+export const DEFAULT_BACKOFF_MS = 60_000;
+
+/**
+ * Worker settings from the environment: PAYRAIL_WEBHOOK_WORKER=off disables the in-server
+ * worker; PAYRAIL_WEBHOOK_BACKOFF_MS, _POLL_MS, _TIMEOUT_MS and _MAX_ATTEMPTS tune it.
+ */
+export function webhookWorkerOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): WebhookWorkerOptions & { enabled: boolean } {
+  const number = (name: string, fallback: number) => {
+    const value = Number(env[name]);
+    return env[name] && Number.isFinite(value) && value > 0 ? value : fallback;
+  };
+  const backoffBaseMs = number('PAYRAIL_WEBHOOK_BACKOFF_MS', DEFAULT_BACKOFF_MS);
+  return {
+    enabled: env.PAYRAIL_WEBHOOK_WORKER !== 'off',
+    pollIntervalMs: number('PAYRAIL_WEBHOOK_POLL_MS', 200),
+    timeoutMs: number('PAYRAIL_WEBHOOK_TIMEOUT_MS', 10_000),
+    backoffBaseMs,
+    maxAttempts: number('PAYRAIL_WEBHOOK_MAX_ATTEMPTS', maxAttemptsFor(backoffBaseMs)),
+    batchSize: 10,
+  };
+}
+
+/**
+ * Delivers the webhook outbox: claims due deliveries, POSTs each signed event to its endpoint
+ * outside any transaction, and records the attempt with the delivery's next state. Any number
+ * of workers (in servers or `payrail webhooks work`) may run against one database.
+ */
+export class WebhookWorker {
+  private stopped = true;
+  private loopDone: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly options: WebhookWorkerOptions,
+    private readonly log?: WorkerLog,
+  ) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loopDone = this.loop();
+  }
+
+  /** Stops polling and waits for the deliveries in flight (each bounded by timeoutMs). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopped) {
+      let claimed = 0;
+      try {
+        claimed = await this.runOnce();
+      } catch (error) {
+        // The loop outlives a failed poll (database restarting, lock timeout): log and retry.
+        this.log?.error({ err: error }, 'webhook poll failed');
+      }
+      if (!this.stopped && claimed < this.options.batchSize) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      this.wake = resolve;
+      this.timer = setTimeout(resolve, this.options.pollIntervalMs);
+    });
+  }
+
+  /** Claims one batch of due deliveries and sends them; returns how many were claimed. */
+  async runOnce(): Promise<number> {
+    const { timeoutMs, batchSize } = this.options;
+    const nowMs = this.clock.nowMs();
+    // The lease outlasts the POST, so a live worker never loses a claim it is still working on.
+    const leaseMs = timeoutMs + 60_000;
+    const claims = await this.store.transaction((tx) =>
+      claimDueDeliveries(tx, this.store.dialect, nowMs, leaseMs, batchSize),
+    );
+    await Promise.all(claims.map((claim) => this.deliver(claim)));
+    return claims.length;
+  }
+
+  private async deliver(claim: ClaimedDelivery): Promise<void> {
+    const { row } = claim;
+    const db = this.store.db;
+    const endpoint = await findWebhookEndpointByAccountAndId(db, row.account_id, row.endpoint_id);
+    const event = await findEventByAccountAndId(db, row.account_id, row.event_id);
+    if (!endpoint || endpoint.status !== 'enabled' || !event) {
+      // Deleted or disabled since the event: nothing is owed to it any more.
+      const update = { status: 'canceled', attempts: row.attempts, nextAttemptAtMs: row.next_attempt_at };
+      await this.store.transaction((tx) => finishDeliveryAttempt(tx, claim, update as DeliveryUpdate, null));
+      return;
+    }
+
+    const pending = await countPendingWebhooks(db, row.account_id, [event.id]);
+    const payload = JSON.stringify(eventToWire(event, pending.get(event.id) ?? 0), null, 2);
+    const startedMs = this.clock.nowMs();
+    const result = await postSigned(endpoint.url, endpoint.secret, payload, {
+      timestampSeconds: Math.floor(startedMs / 1000),
+      timeoutMs: this.options.timeoutMs,
+    });
+    const update = this.nextState(row.attempts + 1, result);
+    const attempt = {
+      created: Math.floor(startedMs / 1000),
+      response_status: result.status,
+      error: result.error,
+      duration_ms: result.durationMs,
+    };
+    await this.store.transaction((tx) => finishDeliveryAttempt(tx, claim, update, attempt));
+  }
+
+  private nextState(attempts: number, result: PostResult): DeliveryUpdate {
+    const nowMs = this.clock.nowMs();
+    if (result.ok) return { status: 'succeeded', attempts, nextAttemptAtMs: nowMs };
+    if (attempts >= this.options.maxAttempts) return { status: 'failed', attempts, nextAttemptAtMs: nowMs };
+    const delay = retryDelayMs(attempts, this.options.backoffBaseMs);
+    return { status: 'pending', attempts, nextAttemptAtMs: nowMs + delay };
+  }
+}
