@@ -53,7 +53,6 @@ export interface ClaimedDelivery {
 function dueQuery(tx: Tx, nowMs: number, limit: number) {
   return tx
     .selectFrom('webhook_deliveries')
-    .selectAll()
     .where('status', '=', 'pending')
     .where('next_attempt_at', '<=', nowMs)
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', nowMs)]))
@@ -62,10 +61,12 @@ function dueQuery(tx: Tx, nowMs: number, limit: number) {
 }
 
 /**
- * Claims up to `limit` due deliveries for `leaseMs`, across all accounts. On PostgreSQL the
- * candidates are locked with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets;
- * on both databases the claim itself is a compare-and-set on locked_until, so a delivery whose
- * lease another worker took in the meantime is skipped. Run it in its own short transaction.
+ * Claims up to `limit` due deliveries for `leaseMs`, across all accounts, and returns them.
+ * The claim is a compare-and-set on locked_until. On PostgreSQL the candidates are first locked
+ * with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting. On
+ * SQLite one UPDATE … RETURNING picks and claims under the write lock, so a worker in another
+ * process never reads a candidate that a concurrent claim is about to take. Run it in its own
+ * short transaction, before any network I/O.
  */
 export async function claimDueDeliveries(
   tx: Tx,
@@ -74,9 +75,18 @@ export async function claimDueDeliveries(
   leaseMs: number,
   limit: number,
 ): Promise<ClaimedDelivery[]> {
-  const query = dueQuery(tx, nowMs, limit);
-  const candidates = await (dialect === 'postgres' ? query.forUpdate().skipLocked() : query).execute();
   const lease = nowMs + leaseMs;
+  if (dialect === 'sqlite') {
+    const rows = await tx
+      .updateTable('webhook_deliveries')
+      .set({ locked_until: lease })
+      .where('id', 'in', dueQuery(tx, nowMs, limit).select('id'))
+      .returningAll()
+      .execute();
+    return rows.map((row) => ({ row, lease }));
+  }
+
+  const candidates = await dueQuery(tx, nowMs, limit).selectAll().forUpdate().skipLocked().execute();
   const claimed: ClaimedDelivery[] = [];
   for (const row of candidates) {
     const result = await tx
@@ -90,7 +100,7 @@ export async function claimDueDeliveries(
           : eb('locked_until', '=', row.locked_until),
       )
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) claimed.push({ row, lease });
+    if (Number(result.numUpdatedRows) === 1) claimed.push({ row: { ...row, locked_until: lease }, lease });
   }
   return claimed;
 }
