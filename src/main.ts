@@ -58,7 +58,12 @@ export async function startServer(
   // that run `payrail webhooks work` on its own); several workers may share one database.
   const webhookOptions = options.webhooks ?? webhookWorkerOptionsFromEnv();
   const worker = webhookOptions.enabled
-    ? new WebhookWorker(store, services.clock, webhookOptions, app.log.child({ module: 'webhooks' }))
+    ? new WebhookWorker(
+        store,
+        services.clock,
+        webhookOptions,
+        app.log.child({ module: 'webhooks' }),
+      )
     : undefined;
   worker?.start();
   return {

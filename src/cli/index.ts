@@ -81,7 +81,7 @@ webhooks
 
 program
   .command('listen')
-  .description('forward this server\'s events to a local URL, like `stripe listen`')
+  .description("forward this server's events to a local URL, like `stripe listen`")
   .requiredOption('--forward-to <url>', 'where to POST each event')
   .option('--api-base <url>', 'the Payrail server', `http://${DEFAULT_HOST}:${DEFAULT_PORT}`)
   .option('--api-key <key>', 'a secret key (default PAYRAIL_SECRET_KEY)')

@@ -37,16 +37,19 @@ export async function startListener(options: ListenOptions): Promise<Listener> {
   let secret = '';
   let queue = Promise.resolve();
   const server = createServer((request, response) => {
-    readBody(request).then((body) => {
-      const header = String(request.headers['stripe-signature'] ?? '');
-      if (!secret || !verifySignature(secret, header, body, Math.floor(Date.now() / 1000))) {
-        response.writeHead(400).end('invalid signature');
-        return;
-      }
-      response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
-      // One at a time, so the printed lines keep the order in which events arrived.
-      queue = queue.then(() => forward(options, secret, body));
-    }, () => response.writeHead(400).end());
+    readBody(request).then(
+      (body) => {
+        const header = String(request.headers['stripe-signature'] ?? '');
+        if (!secret || !verifySignature(secret, header, body, Math.floor(Date.now() / 1000))) {
+          response.writeHead(400).end('invalid signature');
+          return;
+        }
+        response.writeHead(200, { 'content-type': 'application/json' }).end('{"received":true}');
+        // One at a time, so the printed lines keep the order in which events arrived.
+        queue = queue.then(() => forward(options, secret, body));
+      },
+      () => response.writeHead(400).end(),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
@@ -93,7 +96,10 @@ async function createEndpoint(options: ListenOptions, url: string) {
   for (const type of options.events.length > 0 ? options.events : ['*']) {
     form.append('enabled_events[]', type);
   }
-  return (await api(options, 'POST', '/v1/webhook_endpoints', form)) as { id: string; secret: string };
+  return (await api(options, 'POST', '/v1/webhook_endpoints', form)) as {
+    id: string;
+    secret: string;
+  };
 }
 
 async function api(options: ListenOptions, method: string, path: string, form?: URLSearchParams) {

@@ -36,7 +36,10 @@ export function checkEndpointUrl(url: string): void {
  */
 export function checkEnabledEvents(types: string[]): string[] {
   if (types.length === 0) {
-    throw errors.invalidRequest('enabled_events must contain at least one event type.', 'enabled_events');
+    throw errors.invalidRequest(
+      'enabled_events must contain at least one event type.',
+      'enabled_events',
+    );
   }
   types.forEach((type, i) => {
     if (type !== '*' && !isKnownEventType(type)) {

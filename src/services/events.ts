@@ -128,7 +128,12 @@ export async function resendEvent(
 ) {
   const event = await requireEvent(tx, ctx.accountId, id);
   if (endpointId !== undefined) {
-    const endpoint = await requireWebhookEndpoint(tx, ctx.accountId, endpointId, 'webhook_endpoint');
+    const endpoint = await requireWebhookEndpoint(
+      tx,
+      ctx.accountId,
+      endpointId,
+      'webhook_endpoint',
+    );
     if (endpoint.status !== 'enabled') {
       throw errors.invalidRequest(
         `Webhook endpoint ${endpointId} is disabled; enable it to resend events to it.`,

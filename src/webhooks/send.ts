@@ -53,7 +53,11 @@ export async function postSigned(
 }
 
 function describeFailure(error: unknown): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = error as {
+    name?: string;
+    message?: string;
+    cause?: { code?: string; message?: string };
+  };
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return 'timeout';
   const detail = e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
   return `request failed: ${detail}`.slice(0, 500);

@@ -7,8 +7,14 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
  * The `v1` signature of a payload: hex HMAC-SHA256 keyed with the whole `whsec_…` string over
  * `t + "." + payload` (stripe-semantics §14.3). `payload` must be the exact bytes sent.
  */
-export function computeSignature(secret: string, timestampSeconds: number, payload: string): string {
-  return createHmac('sha256', secret).update(`${timestampSeconds}.${payload}`, 'utf8').digest('hex');
+export function computeSignature(
+  secret: string,
+  timestampSeconds: number,
+  payload: string,
+): string {
+  return createHmac('sha256', secret)
+    .update(`${timestampSeconds}.${payload}`, 'utf8')
+    .digest('hex');
 }
 
 /** The `Stripe-Signature` header value for `payload`, signed at `timestampSeconds`. */

@@ -94,7 +94,8 @@ describe('webhook delivery', () => {
     );
     const later = Date.now() + 301_000;
     assert.throws(
-      () => t.stripe.webhooks.constructEvent(request.rawBody, header, secret, 300, undefined, later),
+      () =>
+        t.stripe.webhooks.constructEvent(request.rawBody, header, secret, 300, undefined, later),
       Stripe.errors.StripeSignatureVerificationError,
     );
     assert.throws(
@@ -109,7 +110,10 @@ describe('webhook delivery', () => {
     await t.stripe.customers.update(customer.id, { name: 'Loud' });
     const [request] = await receiver.waitFor(1);
     assert.equal(eventOf(request).type, 'customer.updated');
-    const list = await until(() => deliveries(endpoint.id), (d) => d[0]?.status === 'succeeded');
+    const list = await until(
+      () => deliveries(endpoint.id),
+      (d) => d[0]?.status === 'succeeded',
+    );
     assert.equal(list.length, 1);
     assert.equal(receiver.received.length, 1);
   });
@@ -124,13 +128,23 @@ describe('webhook delivery', () => {
     assert.equal(second.answered, 200);
     assert.equal(eventOf(first).id, eventOf(second).id);
     for (const r of [first, second]) {
-      t.stripe.webhooks.constructEvent(r.rawBody, String(r.headers['stripe-signature']), endpoint.secret!);
+      t.stripe.webhooks.constructEvent(
+        r.rawBody,
+        String(r.headers['stripe-signature']),
+        endpoint.secret!,
+      );
     }
 
-    const [delivery] = await until(() => deliveries(endpoint.id), (d) => d[0]?.status === 'succeeded');
+    const [delivery] = await until(
+      () => deliveries(endpoint.id),
+      (d) => d[0]?.status === 'succeeded',
+    );
     assert.equal(delivery.status, 'succeeded');
     assert.equal(delivery.attempt_count, 2);
-    assert.deepEqual(delivery.attempts.map((a) => a.response_status), [500, 200]);
+    assert.deepEqual(
+      delivery.attempts.map((a) => a.response_status),
+      [500, 200],
+    );
     assert.equal(delivery.attempts[0].error, 'HTTP 500');
     assert.ok(delivery.attempts.every((a) => a.duration_ms >= 0));
     assert.equal((await t.stripe.events.retrieve(delivery.event)).pending_webhooks, 0);
@@ -140,10 +154,16 @@ describe('webhook delivery', () => {
     const endpoint = await endpointFor(['customer.created']);
     receiver.answers.push(503, 503, 503, 503);
     await t.stripe.customers.create({ name: 'Doomed' });
-    const [delivery] = await until(() => deliveries(endpoint.id), (d) => d[0]?.status === 'failed');
+    const [delivery] = await until(
+      () => deliveries(endpoint.id),
+      (d) => d[0]?.status === 'failed',
+    );
     assert.equal(delivery.status, 'failed');
     assert.equal(delivery.attempt_count, 3);
-    assert.deepEqual(delivery.attempts.map((a) => a.response_status), [503, 503, 503]);
+    assert.deepEqual(
+      delivery.attempts.map((a) => a.response_status),
+      [503, 503, 503],
+    );
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(receiver.received.length, 3);
     assert.equal((await t.stripe.events.retrieve(delivery.event)).pending_webhooks, 1);
@@ -153,7 +173,10 @@ describe('webhook delivery', () => {
     const endpoint = await endpointFor(['customer.created']);
     await receiver.close();
     await t.stripe.customers.create({ name: 'Nobody home' });
-    const [delivery] = await until(() => deliveries(endpoint.id), (d) => d[0]?.status === 'failed');
+    const [delivery] = await until(
+      () => deliveries(endpoint.id),
+      (d) => d[0]?.status === 'failed',
+    );
     assert.equal(delivery.attempts.length, 3);
     assert.ok(delivery.attempts.every((a) => a.response_status === null));
     assert.match(delivery.attempts[0].error ?? '', /ECONNREFUSED|request failed/);
@@ -163,7 +186,10 @@ describe('webhook delivery', () => {
     const disabled = await endpointFor(['*']);
     const quiet = receiver;
     await t.stripe.webhookEndpoints.update(disabled.id, { disabled: true });
-    const deleted = await t.stripe.webhookEndpoints.create({ url: quiet.url, enabled_events: ['*'] });
+    const deleted = await t.stripe.webhookEndpoints.create({
+      url: quiet.url,
+      enabled_events: ['*'],
+    });
     await t.stripe.webhookEndpoints.del(deleted.id);
     const witness = await endpointFor(['customer.created']);
     const customer = await t.stripe.customers.create({ name: 'Unheard' });

@@ -62,7 +62,12 @@ describe('webhook endpoints', () => {
     });
 
     it('refuses a URL that is not absolute http(s)', async () => {
-      for (const url of ['not a url', 'ftp://example.com/x', '/relative', 'https://u:p@example.com/']) {
+      for (const url of [
+        'not a url',
+        'ftp://example.com/x',
+        '/relative',
+        'https://u:p@example.com/',
+      ]) {
         const error = await stripeError(() =>
           t.stripe.webhookEndpoints.create({ url, enabled_events: ['*'] }),
         );
@@ -122,7 +127,9 @@ describe('webhook endpoints', () => {
         url: 'https://example.com/keep',
         enabled_events: ['customer.created'],
       });
-      const badUrl = await stripeError(() => t.stripe.webhookEndpoints.update(e.id, { url: 'nope' }));
+      const badUrl = await stripeError(() =>
+        t.stripe.webhookEndpoints.update(e.id, { url: 'nope' }),
+      );
       assert.equal(badUrl.param, 'url');
       const badType = await stripeError(() =>
         t.stripe.webhookEndpoints.update(e.id, { enabled_events: ['nope.nope' as any] }),
@@ -173,11 +180,17 @@ describe('webhook endpoints', () => {
           ids.push(e.id);
         }
         const first = await other.stripe.webhookEndpoints.list({ limit: 2 });
-        assert.deepEqual(first.data.map((e) => e.id), [ids[2], ids[1]]);
+        assert.deepEqual(
+          first.data.map((e) => e.id),
+          [ids[2], ids[1]],
+        );
         assert.equal(first.has_more, true);
         assert.equal(first.url, '/v1/webhook_endpoints');
         const rest = await other.stripe.webhookEndpoints.list({ limit: 2, starting_after: ids[1] });
-        assert.deepEqual(rest.data.map((e) => e.id), [ids[0]]);
+        assert.deepEqual(
+          rest.data.map((e) => e.id),
+          [ids[0]],
+        );
         assert.equal(rest.has_more, false);
       } finally {
         await other.close();

@@ -64,7 +64,10 @@ describe('events', () => {
       assert.ok(exact.data.length > 0);
       assert.ok(exact.data.every((e) => e.type === 'customer.updated'));
       const star = await t.stripe.events.list({ type: '*.updated', limit: 100 });
-      assert.deepEqual(star.data.map((e) => e.id), exact.data.map((e) => e.id));
+      assert.deepEqual(
+        star.data.map((e) => e.id),
+        exact.data.map((e) => e.id),
+      );
       const none = await t.stripe.events.list({ type: 'payment_intent.*' });
       assert.equal(none.data.length, 0);
       // `_` is literal in a type pattern, not SQL's one-character wildcard.
@@ -111,13 +114,22 @@ describe('events', () => {
         const names = all.data.map((e) => (e.data.object as Stripe.Customer).name);
         assert.deepEqual(names, ['p4', 'p3', 'p2', 'p1', 'p0']);
         const first = await other.stripe.events.list({ limit: 2 });
-        assert.deepEqual(first.data.map((e) => e.id), ids.slice(0, 2));
+        assert.deepEqual(
+          first.data.map((e) => e.id),
+          ids.slice(0, 2),
+        );
         assert.equal(first.has_more, true);
         assert.equal(first.url, '/v1/events');
         const next = await other.stripe.events.list({ limit: 2, starting_after: ids[1] });
-        assert.deepEqual(next.data.map((e) => e.id), ids.slice(2, 4));
+        assert.deepEqual(
+          next.data.map((e) => e.id),
+          ids.slice(2, 4),
+        );
         const back = await other.stripe.events.list({ limit: 2, ending_before: ids[4] });
-        assert.deepEqual(back.data.map((e) => e.id), ids.slice(2, 4));
+        assert.deepEqual(
+          back.data.map((e) => e.id),
+          ids.slice(2, 4),
+        );
         const seen: string[] = [];
         for await (const e of other.stripe.events.list({ limit: 2 })) seen.push(e.id);
         assert.deepEqual(seen, ids);
@@ -148,7 +160,13 @@ describe('events', () => {
         const [event] = (await other.stripe.events.list({ limit: 1 })).data;
         assert.equal((event.data.object as Stripe.Customer).id, c.id);
         // The dead endpoint's delivery failed once and waits a minute for its retry.
-        assert.equal(await eventually(async () => (await other.stripe.events.retrieve(event.id)).pending_webhooks, 1), 1);
+        assert.equal(
+          await eventually(
+            async () => (await other.stripe.events.retrieve(event.id)).pending_webhooks,
+            1,
+          ),
+          1,
+        );
         await other.stripe.webhookEndpoints.del(dead.id);
         assert.equal((await other.stripe.events.retrieve(event.id)).pending_webhooks, 0);
       } finally {

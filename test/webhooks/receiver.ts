@@ -28,7 +28,11 @@ export async function startReceiver(port = 0): Promise<Receiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const answered = answers.shift() ?? 200;
-      received.push({ rawBody: Buffer.concat(chunks).toString('utf8'), headers: request.headers, answered });
+      received.push({
+        rawBody: Buffer.concat(chunks).toString('utf8'),
+        headers: request.headers,
+        answered,
+      });
       response.writeHead(answered).end();
     });
   });
@@ -45,7 +49,9 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         const hits = received.filter(match);
         if (hits.length >= count) return hits;
         if (Date.now() > deadline) {
-          throw new Error(`expected ${count} webhook requests, got ${hits.length} in ${timeoutMs} ms`);
+          throw new Error(
+            `expected ${count} webhook requests, got ${hits.length} in ${timeoutMs} ms`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
@@ -58,6 +64,10 @@ export async function startReceiver(port = 0): Promise<Receiver> {
 }
 
 /** The parsed event of a received request. */
-export function eventOf(r: Received): { id: string; type: string; data: { object: { id: string } } } {
+export function eventOf(r: Received): {
+  id: string;
+  type: string;
+  data: { object: { id: string } };
+} {
   return JSON.parse(r.rawBody);
 }

@@ -15,7 +15,10 @@ describe('webhook delivery across a restart', () => {
   it('delivers an event to a receiver that was down until after the server restarted', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'payrail-restart-'));
     const databaseUrl = `sqlite:${join(dir, 'payrail.db')}`;
-    const keys = { secretKey: generateApiKey('secret'), publishableKey: generateApiKey('publishable') };
+    const keys = {
+      secretKey: generateApiKey('secret'),
+      publishableKey: generateApiKey('publishable'),
+    };
     // Reserve a port for the receiver, then free it: the endpoint refuses connections for now.
     const placeholder = await startReceiver();
     const port = placeholder.port;

@@ -11,7 +11,10 @@ describe('webhook signing', () => {
   it('produces the header stripe-node generates and accepts', () => {
     const t = Math.floor(Date.now() / 1000);
     const header = signatureHeader(secret, t, payload);
-    assert.equal(header, stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: t }));
+    assert.equal(
+      header,
+      stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: t }),
+    );
     const event = stripe.webhooks.constructEvent(payload, header, secret);
     assert.equal(event.id, 'evt_1');
     assert.equal(stripe.webhooks.constructEvent(Buffer.from(payload), header, secret).id, 'evt_1');
@@ -22,7 +25,10 @@ describe('webhook signing', () => {
     const header = signatureHeader(secret, now, payload);
     assert.equal(verifySignature(secret, header, payload, now), true);
     assert.equal(verifySignature(secret, `${header},v0=abc`, payload, now), true);
-    assert.equal(verifySignature(secret, `t=${now},v1=00,${header.split(',')[1]}`, payload, now), true);
+    assert.equal(
+      verifySignature(secret, `t=${now},v1=00,${header.split(',')[1]}`, payload, now),
+      true,
+    );
     const rejected = [
       [secret, header, `${payload} `, now],
       ['whsec_other', header, payload, now],

@@ -5,8 +5,6 @@ import { maxAttemptsFor, MAX_DELAY_MS, retryDelayMs } from '../../src/webhooks/b
 import { startTestServer } from '../helpers/server.js';
 import { eventOf, startReceiver } from './receiver.js';
 
-process.env.PAYRAIL_WEBHOOK_POLL_MS = '10';
-
 describe('webhook workers', () => {
   it('send each delivery once when several processes share the database', async () => {
     // The server delivers nothing itself: only the `payrail webhooks work` processes do.
@@ -42,7 +40,10 @@ function startWorkerProcess(databaseUrl: string) {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'src/cli/index.ts', 'webhooks', 'work', '--database', databaseUrl],
-    { env: { ...process.env, PAYRAIL_WEBHOOK_POLL_MS: '10', PAYRAIL_WEBHOOK_WORKER: 'on' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, PAYRAIL_WEBHOOK_POLL_MS: '50', PAYRAIL_WEBHOOK_WORKER: 'on' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
@@ -68,10 +69,22 @@ function startWorkerProcess(databaseUrl: string) {
 
 describe('retry schedule', () => {
   it('doubles from the base with at most 20% jitter and never waits over 12 hours', () => {
-    assert.equal(retryDelayMs(1, 60_000, () => 0), 60_000);
-    assert.equal(retryDelayMs(2, 60_000, () => 0), 120_000);
-    assert.equal(retryDelayMs(3, 60_000, () => 1), 288_000);
-    assert.equal(retryDelayMs(30, 60_000, () => 1), MAX_DELAY_MS);
+    assert.equal(
+      retryDelayMs(1, 60_000, () => 0),
+      60_000,
+    );
+    assert.equal(
+      retryDelayMs(2, 60_000, () => 0),
+      120_000,
+    );
+    assert.equal(
+      retryDelayMs(3, 60_000, () => 1),
+      288_000,
+    );
+    assert.equal(
+      retryDelayMs(30, 60_000, () => 1),
+      MAX_DELAY_MS,
+    );
     for (let n = 1; n < 100; n++) {
       const delay = retryDelayMs(n, 60_000);
       assert.ok(delay >= Math.min(MAX_DELAY_MS, 60_000 * 2 ** (n - 1)) && delay <= MAX_DELAY_MS);

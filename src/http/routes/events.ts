@@ -52,16 +52,20 @@ export function registerEventRoutes(app: FastifyInstance, deps: RouteDeps): void
 
   // Payrail extension (docs/webhooks.md): deliver an event again.
   const resendSpec = { webhook_endpoint: p.text({ max: 255 }) };
-  app.post<{ Params: { id: string } }>('/v1/events/:id/resend', { config }, async (request, reply) => {
-    const params = parseParams(request.body, resendSpec);
-    return runMutation(store, request, reply, async (tx) => {
-      const event = await events.resendEvent(
-        tx,
-        callContext(request),
-        request.params.id,
-        params.webhook_endpoint,
-      );
-      return renderObject(tx, request, event, params.expand);
-    });
-  });
+  app.post<{ Params: { id: string } }>(
+    '/v1/events/:id/resend',
+    { config },
+    async (request, reply) => {
+      const params = parseParams(request.body, resendSpec);
+      return runMutation(store, request, reply, async (tx) => {
+        const event = await events.resendEvent(
+          tx,
+          callContext(request),
+          request.params.id,
+          params.webhook_endpoint,
+        );
+        return renderObject(tx, request, event, params.expand);
+      });
+    },
+  );
 }

@@ -1,10 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import * as endpoints from '../../services/webhook-endpoints.js';
 import { listEnvelope } from '../../wire/list.js';
-import {
-  webhookDeliveryToWire,
-  webhookEndpointToWire,
-} from '../../wire/webhook-endpoints.js';
+import { webhookDeliveryToWire, webhookEndpointToWire } from '../../wire/webhook-endpoints.js';
 import { runMutation } from '../idempotency.js';
 import { listParams, p, parseParams } from '../params.js';
 import { pageOf, renderList, renderObject, runRead } from '../render.js';
@@ -71,7 +68,11 @@ export function registerWebhookEndpointRoutes(app: FastifyInstance, deps: RouteD
     async (request, reply) => {
       parseParams(request.query, {});
       return runMutation(store, request, reply, async (tx) => {
-        const body = await endpoints.deleteWebhookEndpoint(tx, callContext(request), request.params.id);
+        const body = await endpoints.deleteWebhookEndpoint(
+          tx,
+          callContext(request),
+          request.params.id,
+        );
         return { status: 200, body };
       });
     },
@@ -97,8 +98,16 @@ export function registerWebhookEndpointRoutes(app: FastifyInstance, deps: RouteD
       const id = request.params.id;
       return runRead(store, reply, async (tx) => {
         const ctx = callContext(request);
-        const page = await endpoints.listEndpointDeliveries(tx, ctx, id, params.event, pageOf(params));
-        const data = page.rows.map((row) => webhookDeliveryToWire(row, page.attempts.get(row.id) ?? []));
+        const page = await endpoints.listEndpointDeliveries(
+          tx,
+          ctx,
+          id,
+          params.event,
+          pageOf(params),
+        );
+        const data = page.rows.map((row) =>
+          webhookDeliveryToWire(row, page.attempts.get(row.id) ?? []),
+        );
         const url = `/v1/webhook_endpoints/${id}/deliveries`;
         return renderList(tx, request, listEnvelope(url, data, page.hasMore), params.expand);
       });

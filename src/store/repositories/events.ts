@@ -24,7 +24,12 @@ export function likePattern(pattern: string): string {
   return pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
 }
 
-export function listEventsByAccount(tx: Tx, accountId: string, filter: EventFilter, page: PageRequest) {
+export function listEventsByAccount(
+  tx: Tx,
+  accountId: string,
+  filter: EventFilter,
+  page: PageRequest,
+) {
   return paginate<EventRow>(tx, 'events', accountId, page, (q) => {
     const types = filter.types;
     if (types && types.length > 0) {

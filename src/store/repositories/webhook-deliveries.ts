@@ -86,7 +86,11 @@ export async function claimDueDeliveries(
     return rows.map((row) => ({ row, lease }));
   }
 
-  const candidates = await dueQuery(tx, nowMs, limit).selectAll().forUpdate().skipLocked().execute();
+  const candidates = await dueQuery(tx, nowMs, limit)
+    .selectAll()
+    .forUpdate()
+    .skipLocked()
+    .execute();
   const claimed: ClaimedDelivery[] = [];
   for (const row of candidates) {
     const result = await tx
@@ -100,7 +104,8 @@ export async function claimDueDeliveries(
           : eb('locked_until', '=', row.locked_until),
       )
       .executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 1) claimed.push({ row: { ...row, locked_until: lease }, lease });
+    if (Number(result.numUpdatedRows) === 1)
+      claimed.push({ row: { ...row, locked_until: lease }, lease });
   }
   return claimed;
 }
