@@ -21,8 +21,8 @@ export interface WebhookWorkerOptions {
   backoffBaseMs: number;
   /** Attempts in all before a delivery is marked failed (about three days of retries). */
   maxAttempts: number;
-  /** Deliveries claimed, and sent concurrently, per poll. */
-  batchSize: number;
+  /** Most deliveries this worker sends at once. */
+  concurrency: number;
 }
 
 /** Logs what the worker cannot report to anyone else (pino's shape, or nothing). */
@@ -50,7 +50,7 @@ export function webhookWorkerOptionsFromEnv(
     timeoutMs: number('PAYRAIL_WEBHOOK_TIMEOUT_MS', 10_000),
     backoffBaseMs,
     maxAttempts: number('PAYRAIL_WEBHOOK_MAX_ATTEMPTS', maxAttemptsFor(backoffBaseMs)),
-    batchSize: 10,
+    concurrency: 10,
   };
 }
 
@@ -64,6 +64,8 @@ export class WebhookWorker {
   private loopDone: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Deliveries being sent; each is bounded by timeoutMs, and there are at most `concurrency`. */
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly store: Store,
@@ -88,17 +90,23 @@ export class WebhookWorker {
 
   private async loop(): Promise<void> {
     while (!this.stopped) {
+      const free = this.options.concurrency - this.inFlight.size;
       let claimed = 0;
-      try {
-        claimed = await this.runOnce();
-      } catch (error) {
-        // The loop outlives a failed poll (database restarting, lock timeout): log and retry.
-        this.log?.error({ err: error }, 'webhook poll failed');
+      if (free > 0) {
+        try {
+          claimed = await this.claimAndSend(free);
+        } catch (error) {
+          // The loop outlives a failed poll (database restarting, lock timeout): log and retry.
+          this.log?.error({ err: error }, 'webhook poll failed');
+        }
       }
-      if (!this.stopped && claimed < this.options.batchSize) await this.sleep();
+      // Poll again at once only while a backlog fills every free place.
+      if (!this.stopped && (free === 0 || claimed < free)) await this.sleep();
     }
+    await Promise.all(this.inFlight);
   }
 
+  /** Waits a poll interval, or less when a delivery finishes and frees a place. */
   private sleep(): Promise<void> {
     return new Promise((resolve) => {
       this.wake = resolve;
@@ -106,16 +114,29 @@ export class WebhookWorker {
     });
   }
 
-  /** Claims one batch of due deliveries and sends them; returns how many were claimed. */
-  async runOnce(): Promise<number> {
-    const { timeoutMs, batchSize } = this.options;
+  /**
+   * Claims up to `limit` due deliveries and starts sending them without waiting, so one slow
+   * endpoint holds one place rather than the whole worker. Returns how many were claimed.
+   */
+  private async claimAndSend(limit: number): Promise<number> {
     const nowMs = this.clock.nowMs();
     // The lease outlasts the POST, so a live worker never loses a claim it is still working on.
-    const leaseMs = timeoutMs + 60_000;
+    const leaseMs = this.options.timeoutMs + 60_000;
     const claims = await this.store.transaction((tx) =>
-      claimDueDeliveries(tx, this.store.dialect, nowMs, leaseMs, batchSize),
+      claimDueDeliveries(tx, this.store.dialect, nowMs, leaseMs, limit),
     );
-    await Promise.all(claims.map((claim) => this.deliver(claim)));
+    for (const claim of claims) {
+      const sending: Promise<void> = this.deliver(claim)
+        .catch((error: unknown) => {
+          // Its lease runs out and another poll sends it again.
+          this.log?.error({ err: error, delivery: claim.row.id }, 'webhook delivery failed');
+        })
+        .finally(() => {
+          this.inFlight.delete(sending);
+          this.wake?.();
+        });
+      this.inFlight.add(sending);
+    }
     return claims.length;
   }
 
