@@ -167,7 +167,16 @@ describe('events', () => {
           ),
           1,
         );
+        const owed = await other.stripe.events.list({ delivery_success: false });
+        assert.deepEqual(
+          owed.data.map((e) => e.id),
+          [event.id],
+        );
+        const done = await other.stripe.events.list({ delivery_success: true });
+        assert.ok(!done.data.some((e) => e.id === event.id));
         await other.stripe.webhookEndpoints.del(dead.id);
+        const settled = await other.stripe.events.list({ delivery_success: true });
+        assert.ok(settled.data.some((e) => e.id === event.id));
         assert.equal((await other.stripe.events.retrieve(event.id)).pending_webhooks, 0);
       } finally {
         await receiver.close();

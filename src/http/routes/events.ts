@@ -16,7 +16,6 @@ const listSpec = {
   type: typeField,
   types: p.array(typeField, { max: MAX_TYPES }),
   created: p.timestampRange(),
-  // Accepted for Stripe compatibility; every Payrail event is delivered or retried the same way.
   delivery_success: p.boolean(),
 };
 
@@ -34,7 +33,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: RouteDeps): void
       const page = await events.listEvents(
         tx,
         callContext(request),
-        { types, created: params.created },
+        { types, created: params.created, deliverySuccess: params.delivery_success },
         pageOf(params),
       );
       const list = listEnvelope('/v1/events', page.data, page.hasMore);

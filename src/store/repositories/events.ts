@@ -17,6 +17,11 @@ export interface EventFilter {
   /** Exact types or patterns with `*` wildcards (`payment_intent.*`); any of them matches. */
   types?: string[];
   created?: CreatedRange;
+  /**
+   * true: only events no delivery is still owed for; false: only events with a delivery pending
+   * or given up (Stripe's `delivery_success`).
+   */
+  deliverySuccess?: boolean;
 }
 
 /** A type pattern as a LIKE pattern: `*` matches anything, `_` and `%` are literal. */
@@ -42,6 +47,17 @@ export function listEventsByAccount(
           ),
         ),
       );
+    }
+    if (filter.deliverySuccess !== undefined) {
+      const owed = (eb: any) =>
+        eb.exists(
+          eb
+            .selectFrom('webhook_deliveries as d')
+            .select('d.id')
+            .whereRef('d.event_id', '=', 'events.id')
+            .where('d.status', 'in', ['pending', 'failed']),
+        );
+      q = q.where((eb: any) => (filter.deliverySuccess ? eb.not(owed(eb)) : owed(eb)));
     }
     return whereCreated(q, filter.created);
   });
