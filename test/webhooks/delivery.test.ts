@@ -8,6 +8,7 @@ import { eventOf, startReceiver, type Receiver } from './receiver.js';
 process.env.PAYRAIL_WEBHOOK_BACKOFF_MS = '50';
 process.env.PAYRAIL_WEBHOOK_POLL_MS = '25';
 process.env.PAYRAIL_WEBHOOK_MAX_ATTEMPTS = '3';
+process.env.PAYRAIL_WEBHOOK_TIMEOUT_MS = '500';
 
 interface WireDelivery {
   id: string;
@@ -148,6 +149,26 @@ describe('webhook delivery', () => {
     assert.equal(delivery.attempts[0].error, 'HTTP 500');
     assert.ok(delivery.attempts.every((a) => a.duration_ms >= 0));
     assert.equal((await t.stripe.events.retrieve(delivery.event)).pending_webhooks, 0);
+  });
+
+  it('counts a redirect and a timeout as failed attempts', async () => {
+    const endpoint = await endpointFor(['customer.created']);
+    receiver.answers.push(302, 0);
+    await t.stripe.customers.create({ name: 'Slow' });
+    const [delivery] = await until(
+      () => deliveries(endpoint.id),
+      (d) => d[0]?.status === 'succeeded',
+    );
+    assert.deepEqual(
+      delivery.attempts.map((a) => [a.response_status, a.error]),
+      [
+        [302, 'HTTP 302'],
+        [null, 'timeout'],
+        [200, null],
+      ],
+    );
+    assert.ok(delivery.attempts[1].duration_ms >= 450);
+    assert.equal(receiver.received.length, 3);
   });
 
   it('gives up after the last attempt and records why each one failed', async () => {

@@ -12,7 +12,7 @@ export interface Receiver {
   url: string;
   port: number;
   received: Received[];
-  /** Status for the next requests, in order; 200 once the list runs out. */
+  /** Status for the next requests, in order (0: never answer); 200 once the list runs out. */
   answers: number[];
   /** Resolves once `count` requests matching `match` have been received (or rejects on timeout). */
   waitFor(count: number, match?: (r: Received) => boolean, timeoutMs?: number): Promise<Received[]>;
@@ -33,7 +33,9 @@ export async function startReceiver(port = 0): Promise<Receiver> {
         headers: request.headers,
         answered,
       });
-      response.writeHead(answered).end();
+      if (answered === 0) return;
+      const location = answered >= 300 && answered < 400 ? { location: '/elsewhere' } : undefined;
+      response.writeHead(answered, location).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
