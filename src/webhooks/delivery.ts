@@ -147,14 +147,12 @@ export class WebhookWorker {
     const event = await findEventByAccountAndId(db, row.account_id, row.event_id);
     if (!endpoint || endpoint.status !== 'enabled' || !event) {
       // Deleted or disabled since the event: nothing is owed to it any more.
-      const update = {
+      const update: DeliveryUpdate = {
         status: 'canceled',
         attempts: row.attempts,
         nextAttemptAtMs: row.next_attempt_at,
       };
-      await this.store.transaction((tx) =>
-        finishDeliveryAttempt(tx, claim, update as DeliveryUpdate, null),
-      );
+      await this.store.transaction((tx) => finishDeliveryAttempt(tx, claim, update, null));
       return;
     }
 
@@ -178,8 +176,8 @@ export class WebhookWorker {
   private nextState(attempts: number, result: PostResult): DeliveryUpdate {
     const nowMs = this.clock.nowMs();
     if (result.ok) return { status: 'succeeded', attempts, nextAttemptAtMs: nowMs };
-    if (attempts >= this.options.maxAttempts)
-      return { status: 'failed', attempts, nextAttemptAtMs: nowMs };
+    const gaveUp = attempts >= this.options.maxAttempts;
+    if (gaveUp) return { status: 'failed', attempts, nextAttemptAtMs: nowMs };
     const delay = retryDelayMs(attempts, this.options.backoffBaseMs);
     return { status: 'pending', attempts, nextAttemptAtMs: nowMs + delay };
   }
