@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type Stripe from 'stripe';
-import { createAccount } from '../../src/services/accounts.js';
+import { generateApiKey, hashApiKey } from '../../src/domain/api-keys.js';
+import { addApiKey, createAccount } from '../../src/services/accounts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { stripeError } from './stripe-error.js';
@@ -77,4 +78,28 @@ describe('events and webhooks across accounts', () => {
     assert.equal((await t.stripe.webhookEndpoints.retrieve(mine.id)).status, 'enabled');
     assert.equal(receiver.received.length, 1);
   });
+
+  it('lets a restricted key read events only with events:read', async () => {
+    const key = generateApiKey('restricted');
+    const accountId = await accountOf(t);
+    await addApiKey(t.server.services.store, accountId, 'restricted', key, 0, ['events:read']);
+    const restricted = t.stripeWith(key);
+    assert.ok(Array.isArray((await restricted.events.list()).data));
+    const denied = await stripeError(() =>
+      restricted.webhookEndpoints.create({ url: receiver.url, enabled_events: ['*'] }),
+    );
+    assert.equal(denied.statusCode, 403);
+    const listDenied = await stripeError(() => restricted.webhookEndpoints.list());
+    assert.equal(listDenied.statusCode, 403);
+  });
 });
+
+/** The account of the test server's own secret key. */
+async function accountOf(t: TestServer): Promise<string> {
+  const row = await t.server.services.store.db
+    .selectFrom('api_keys')
+    .select('account_id')
+    .where('key_hash', '=', hashApiKey(t.secretKey))
+    .executeTakeFirstOrThrow();
+  return row.account_id;
+}
