@@ -3,6 +3,7 @@ import { countPendingWebhooks, findEventByAccountAndId } from '../store/reposito
 import {
   claimDueDeliveries,
   finishDeliveryAttempt,
+  hasDueDelivery,
   type ClaimedDelivery,
   type DeliveryUpdate,
 } from '../store/repositories/webhook-deliveries.js';
@@ -122,6 +123,7 @@ export class WebhookWorker {
     const nowMs = this.clock.nowMs();
     // The lease outlasts the POST, so a live worker never loses a claim it is still working on.
     const leaseMs = this.options.timeoutMs + 60_000;
+    if (!(await hasDueDelivery(this.store.db, nowMs))) return 0;
     const claims = await this.store.transaction((tx) =>
       claimDueDeliveries(tx, this.store.dialect, nowMs, leaseMs, limit),
     );

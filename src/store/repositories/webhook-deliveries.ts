@@ -61,6 +61,16 @@ function dueQuery(tx: Tx, nowMs: number, limit: number) {
 }
 
 /**
+ * Whether any delivery is due. Run it outside a transaction before claiming, so that an idle
+ * poll never takes SQLite's one write lock (and a read never opens the claim's transaction: on
+ * SQLite a transaction that reads before it writes fails with SQLITE_BUSY when another process
+ * wrote in between, instead of waiting).
+ */
+export async function hasDueDelivery(tx: Tx, nowMs: number): Promise<boolean> {
+  return (await dueQuery(tx, nowMs, 1).select('id').executeTakeFirst()) !== undefined;
+}
+
+/**
  * Claims up to `limit` due deliveries for `leaseMs`, across all accounts, and returns them.
  * The claim is a compare-and-set on locked_until. On PostgreSQL the candidates are first locked
  * with FOR UPDATE SKIP LOCKED, so concurrent workers take disjoint sets without waiting. On
