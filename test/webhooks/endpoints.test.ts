@@ -38,6 +38,16 @@ describe('webhook endpoints', () => {
       assert.ok(list.data.every((e) => e.secret === undefined));
     });
 
+    it('replays a create with the same idempotency key, secret included', async () => {
+      const params = { url: 'https://example.com/once', enabled_events: ['*' as const] };
+      const first = await t.stripe.webhookEndpoints.create(params, { idempotencyKey: 'we-once' });
+      const again = await t.stripe.webhookEndpoints.create(params, { idempotencyKey: 'we-once' });
+      assert.equal(again.id, first.id);
+      assert.equal(again.secret, first.secret);
+      const list = await t.stripe.webhookEndpoints.list({ limit: 100 });
+      assert.equal(list.data.filter((e) => e.url === 'https://example.com/once').length, 1);
+    });
+
     it('creates a disabled endpoint when asked', async () => {
       const response = await t.fetch('/v1/webhook_endpoints', {
         method: 'POST',
@@ -192,6 +202,19 @@ describe('webhook endpoints', () => {
           [ids[0]],
         );
         assert.equal(rest.has_more, false);
+
+        // Stripe's limit of 16 endpoints per account; deleting one makes room again.
+        for (let i = 3; i < 16; i++) {
+          await other.stripe.webhookEndpoints.create({
+            url: `https://example.com/${i}`,
+            enabled_events: ['*'],
+          });
+        }
+        const params = { url: 'https://example.com/17', enabled_events: ['*' as const] };
+        const full = await stripeError(() => other.stripe.webhookEndpoints.create(params));
+        assert.equal(full.statusCode, 400);
+        await other.stripe.webhookEndpoints.del(ids[0]);
+        assert.ok((await other.stripe.webhookEndpoints.create(params)).id);
       } finally {
         await other.close();
       }
