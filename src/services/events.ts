@@ -72,7 +72,7 @@ export async function emitEvent(
   return id;
 }
 
-/** Queues one delivery per enabled endpoint of the account that wants `type`; returns them. */
+/** Queues a delivery to each enabled endpoint that wants `type`; returns how many. */
 async function queueDeliveries(
   tx: Tx,
   accountId: string,
