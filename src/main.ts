@@ -6,6 +6,11 @@ import { SimulatedProcessor } from './processor/simulated.js';
 import { ensureDefaultAccount, type CreatedAccount } from './services/accounts.js';
 import { systemClock, type Services } from './services/context.js';
 import { openStore, type Store } from './store/store.js';
+import {
+  WebhookWorker,
+  webhookWorkerOptionsFromEnv,
+  type WebhookWorkerOptions,
+} from './webhooks/delivery.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -25,6 +30,8 @@ export interface StartOptions {
    * once before forking.
    */
   skipPrepare?: boolean;
+  /** Webhook worker settings; read from the environment when not given. */
+  webhooks?: WebhookWorkerOptions & { enabled: boolean };
 }
 
 /** The store the configuration names, with its PostgreSQL pool settings. */
@@ -93,6 +100,19 @@ export async function startServer(
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}`;
   if (!config.publicUrl) services.publicUrl = url;
+
+  // The outbox worker runs in every server unless PAYRAIL_WEBHOOK_WORKER=off (for deployments
+  // that run `payrail webhooks work` on its own); several workers may share one database.
+  const webhookOptions = options.webhooks ?? webhookWorkerOptionsFromEnv();
+  const worker = webhookOptions.enabled
+    ? new WebhookWorker(
+        store,
+        services.clock,
+        webhookOptions,
+        app.log.child({ module: 'webhooks' }),
+      )
+    : undefined;
+  worker?.start();
   return {
     app,
     services,
@@ -100,6 +120,7 @@ export async function startServer(
     port,
     createdAccount,
     async close() {
+      await worker?.stop();
       await app.close();
       await store.close();
     },

@@ -13,6 +13,8 @@ import { registerPaymentIntentRoutes } from './routes/payment-intents.js';
 import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
 import { registerRefundRoutes } from './routes/refunds.js';
 import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.js';
 import { REDACTED_PATHS } from './redaction.js';
 
 export interface AppOptions {
@@ -57,5 +59,7 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
   registerCustomerTransactionRoutes(app, services);
   registerThreeDSecureRoutes(app, services);
   registerRefundRoutes(app, services);
+  registerEventRoutes(app, services);
+  registerWebhookEndpointRoutes(app, services);
   return app;
 }

@@ -17,6 +17,7 @@ import * as initial from './migrations/001-initial.js';
 import * as paymentIntents from './migrations/002-payment-intents.js';
 import { GroupCommitter } from './group-commit.js';
 import { withStatementCache } from './statement-cache.js';
+import * as webhooks from './migrations/003-webhooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -103,6 +104,7 @@ export class Store {
     const migrations: Record<string, Migration> = {
       '001-initial': { up: (db) => initial.up(db, dialect) },
       '002-payment-intents': { up: (db) => paymentIntents.up(db, dialect) },
+      '003-webhooks': { up: (db) => webhooks.up(db, dialect) },
     };
     const migrator = new Migrator({
       db: this.db,
