@@ -13,11 +13,44 @@ export interface ServerConfig {
   /** Secret that keys card fingerprints; derived from the database URL when not given. */
   fingerprintKey?: string;
   logLevel: string;
+  /** PEM certificate chain and private key files: the server then speaks HTTPS only. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
+  /** Generate (once) a self-signed certificate under `tlsDir` and serve HTTPS with it. */
+  tlsSelfSigned: boolean;
+  /** Where a self-signed certificate is kept. */
+  tlsDir: string;
+  /** Believe X-Forwarded-For/-Proto from the peer (only behind a proxy you run). */
+  trustProxy: boolean;
+  /** Requests per second per API key, burst the same; 0 turns the limit off. */
+  rateLimitPerSecond: number;
+  /** Failed authentications per second per client address, burst the same; 0 turns it off. */
+  authFailureRateLimitPerSecond: number;
+  /** Shared rate-limit counters for several server processes; in-process when not set. */
+  redisUrl?: string;
+  /** Largest total size of request headers, in bytes (Node's maxHeaderSize). */
+  maxHeaderBytes: number;
 }
 
 export const DEFAULT_PORT = 4242;
 export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATABASE_URL = 'sqlite:./payrail.db';
+export const DEFAULT_RATE_LIMIT = 100;
+export const DEFAULT_AUTH_FAILURE_RATE_LIMIT = 10;
+export const DEFAULT_TLS_DIR = './.payrail/tls';
+export const DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
+
+/** A non-negative integer from the environment, or the default when unset. */
+function envCount(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0`);
+  return n;
+}
+
+function envFlag(value: string | undefined): boolean {
+  return value === '1' || value === 'true' || value === 'yes';
+}
 
 export function configFromEnv(overrides: Partial<ServerConfig>): ServerConfig {
   const env = process.env;
@@ -31,6 +64,19 @@ export function configFromEnv(overrides: Partial<ServerConfig>): ServerConfig {
     publicUrl: env.PAYRAIL_PUBLIC_URL || undefined,
     fingerprintKey: env.PAYRAIL_FINGERPRINT_KEY || undefined,
     logLevel: env.PAYRAIL_LOG_LEVEL || 'info',
+    tlsCertFile: env.PAYRAIL_TLS_CERT || undefined,
+    tlsKeyFile: env.PAYRAIL_TLS_KEY || undefined,
+    tlsSelfSigned: false,
+    tlsDir: DEFAULT_TLS_DIR,
+    trustProxy: envFlag(env.PAYRAIL_TRUST_PROXY),
+    rateLimitPerSecond: envCount(env.PAYRAIL_RATE_LIMIT, DEFAULT_RATE_LIMIT, 'PAYRAIL_RATE_LIMIT'),
+    authFailureRateLimitPerSecond: envCount(
+      env.PAYRAIL_AUTH_FAILURE_RATE_LIMIT,
+      DEFAULT_AUTH_FAILURE_RATE_LIMIT,
+      'PAYRAIL_AUTH_FAILURE_RATE_LIMIT',
+    ),
+    redisUrl: env.PAYRAIL_REDIS_URL || undefined,
+    maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };
 }

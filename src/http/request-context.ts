@@ -10,6 +10,8 @@ declare module 'fastify' {
     auth?: RouteAuth;
     /** The resource a restricted key needs `:read` (GET) or `:write` permission on. */
     resource?: string;
+    /** 'sameorigin' lets pages of this origin frame the route (the 3-D Secure page); else DENY. */
+    frame?: 'sameorigin';
   }
   interface FastifyRequest {
     apiKey?: AuthenticatedKey;

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Stripe from 'stripe';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv, type ServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
 
@@ -29,6 +29,10 @@ export interface TestServerOptions {
   publishableKey?: string;
   /** Keep the database files on close (restart tests). */
   keepDatabase?: boolean;
+  /** More configuration (TLS, rate limits, …). Rate limits are off unless given here. */
+  config?: Partial<ServerConfig>;
+  /** Log (JSON lines) to this file instead of not logging. */
+  logFile?: string;
 }
 
 /**
@@ -47,8 +51,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     secretKey,
     publishableKey,
     durable: false,
+    // Suites fire bursts; the limiter has its own tests and is opted into through `config`.
+    rateLimitPerSecond: 0,
+    authFailureRateLimitPerSecond: 0,
+    ...options.config,
   });
-  const server = await startServer(config, { logger: false });
+  const server = await startServer(config, {
+    logger: options.logFile ? { file: options.logFile, level: 'info' } : false,
+  });
   const stripeWith = (key: string) =>
     new Stripe(key, {
       host: '127.0.0.1',

@@ -32,11 +32,13 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
     const found = await authenticateKey(store, key, request.receivedAt);
     if (!found) throw errors.invalidApiKey(maskApiKey(key));
     if (found.expired) throw errors.expiredApiKey(maskApiKey(key));
-    if (found.kind === 'publishable' && config.auth !== 'publishable') throw errors.secretKeyRequired();
+    if (found.kind === 'publishable' && config.auth !== 'publishable')
+      throw errors.secretKeyRequired();
     if (found.kind === 'restricted') {
       const needed = `${config.resource ?? 'unknown'}:${request.method === 'GET' ? 'read' : 'write'}`;
       const granted = found.permissions ?? [];
-      const writeCoversRead = needed.endsWith(':read') && granted.includes(needed.replace(':read', ':write'));
+      const writeCoversRead =
+        needed.endsWith(':read') && granted.includes(needed.replace(':read', ':write'));
       if (!granted.includes(needed) && !writeCoversRead) throw errors.permissionDenied(needed);
     }
     request.apiKey = found;
