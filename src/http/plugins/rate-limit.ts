@@ -33,7 +33,8 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
       if (request.routeOptions.config?.auth === 'none') return;
       await takeOrRefuse(request, reply, store, `auth:${request.ip}`, authFailures, 0);
     });
-    app.addHook('onResponse', async (request, reply) => {
+    // Counted in onSend, before the answer leaves, so a client's next try already sees it.
+    app.addHook('onSend', async (request, reply) => {
       if (reply.statusCode !== 401 || request.apiKey) return;
       await safely(request, () => store.take(`auth:${request.ip}`, authFailures, 1));
     });
