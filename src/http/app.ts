@@ -1,10 +1,10 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { newId } from '../domain/ids.js';
 import type { Services } from '../services/context.js';
 import { API_VERSION } from '../services/events.js';
 import { createLogger, type LogOptions } from './logging.js';
 import { registerAuth } from './plugins/auth.js';
-import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
+import { parseQueryString, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerCors } from './plugins/cors.js';
 import { answerClientError, registerErrorHandling } from './plugins/errors.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
@@ -42,14 +42,17 @@ export async function buildApp(
     ...(options.https
       ? { https: { ...options.https, maxHeaderSize } }
       : { http: { maxHeaderSize } }),
-    disableRequestLogging: true,
+    // Our own completion line (request-log.ts) replaces Fastify's two lines per request.
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: true,
+    }),
     trustProxy: options.trustProxy ?? false,
     clientErrorHandler: answerClientError,
     genReqId: () => newId('req'),
-    requestIdLogLabel: 'request_id',
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     routerOptions: {
-      querystringParser: (text: string) => parseBracketed(text),
+      querystringParser: parseQueryString,
       ignoreTrailingSlash: true,
     },
   } as FastifyServerOptions) as unknown as FastifyInstance;

@@ -150,7 +150,11 @@ export async function ensureDefaultAccount(
 
 /** The caller's own account. Its key was just authenticated, so a missing row is a bug. */
 export async function retrieveAccount(tx: Tx, ctx: CallContext): Promise<AccountsTable> {
-  const row = await tx.selectFrom('accounts').selectAll().where('id', '=', ctx.accountId).executeTakeFirst();
+  const row = await tx
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', ctx.accountId)
+    .executeTakeFirst();
   assert(row !== undefined, 'authenticated key of a missing account');
   return row;
 }

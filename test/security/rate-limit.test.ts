@@ -16,16 +16,19 @@ describe('rate limiting', () => {
     let ts: TestServer;
     before(async () => {
       ts = await startTestServer({
-        config: { rateLimitPerSecond: 5, authFailureRateLimitPerSecond: 0 },
+        config: { rateLimitPerSecond: 2, authFailureRateLimitPerSecond: 0 },
       });
     });
     after(() => ts.close());
 
     it("answers Stripe's 429 rate_limit with Retry-After once the burst is spent", async () => {
+      const started = Date.now();
       const responses = await burst(12, () => ts.fetch('/v1/customers'));
+      const refilled = Math.ceil(((Date.now() - started) / 1000) * 2);
       const limited = responses.filter((r) => r.status === 429);
-      assert.ok(limited.length >= 6, `only ${limited.length} of 12 limited`);
-      assert.ok(responses.filter((r) => r.status === 200).length <= 6);
+      const allowed = responses.filter((r) => r.status === 200).length;
+      assert.ok(limited.length > 0);
+      assert.ok(allowed >= 2 && allowed <= 2 + refilled, `${allowed} allowed`);
       const body = await limited[0].json();
       assert.equal(body.error.type, 'invalid_request_error');
       assert.equal(body.error.code, 'rate_limit');
@@ -46,7 +49,7 @@ describe('rate limiting', () => {
           ...form({ name: 'once' }),
           headers: { ...form({}).headers, 'idempotency-key': key },
         });
-      await burst(10, () => ts.fetch('/v1/customers')); // spend the bucket
+      await burst(4, () => ts.fetch('/v1/customers')); // spend the bucket
       const refused = await send();
       assert.equal(refused.status, 429);
       await new Promise((resolve) => setTimeout(resolve, 1100));

@@ -7,12 +7,12 @@ import { ApiError, errors } from '../../domain/errors.js';
  * through; Fastify's own parsing failures become 400s naming the problem; anything else is a bug
  * and becomes a generic 500 carrying the request id, with the detail kept for the log.
  */
-export function toApiError(error: unknown, requestId: string): ApiError {
+export function toApiError(error: unknown, requestId: string, contentType?: string): ApiError {
   if (error instanceof ApiError) return error;
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedContentType(String((fastifyError as any).contentType ?? 'unknown'));
+      return errors.unsupportedContentType((contentType || 'unknown').slice(0, 100));
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.bodyTooLarge();
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -29,7 +29,7 @@ export function toApiError(error: unknown, requestId: string): ApiError {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, request.id);
+    const apiError = toApiError(error, request.id, request.headers['content-type']);
     // Logged once here; the completion line follows. The serializer keeps message and stack only.
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     reply.status(apiError.status).send(apiError.toBody());
