@@ -12,6 +12,7 @@ import { registerRequestLog } from './plugins/request-log.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerAccountRoutes } from './routes/account.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { trackRoutes } from './route-table.js';
 
 export interface AppOptions {
   /** Logging options, or false for no logging (tests). */
@@ -57,6 +58,7 @@ export async function buildApp(
     },
   } as FastifyServerOptions) as unknown as FastifyInstance;
 
+  trackRoutes(app);
   app.addHook('onRequest', async (request, reply) => {
     request.receivedAt = Math.floor(services.clock.nowMs() / 1000);
     reply.header('Request-Id', request.id);
