@@ -10,7 +10,8 @@ function describe(key: apiKeys.ApiKeySummary): string {
   const when = (t: number | null) => (t === null ? '-' : new Date(t * 1000).toISOString());
   const state = key.revoked_at !== null ? ' (revoked)' : '';
   const perms = key.permissions ? ` ${key.permissions.join(',')}` : '';
-  return `${key.id}  ${key.kind.padEnd(11)} …${key.hint}  created ${when(key.created)}  expires ${when(key.expires_at)}${state}${perms}`;
+  const dates = `created ${when(key.created)}  expires ${when(key.expires_at)}`;
+  return `${key.id}  ${key.kind.padEnd(11)} …${key.hint}  ${dates}${state}${perms}`;
 }
 
 export function registerKeyCommands(program: Command): void {

@@ -34,7 +34,8 @@ export function registerStartCommand(program: Command): void {
     )
     .option(
       '--auth-failure-rate-limit <n>',
-      `failed authentications per second per client address (default ${DEFAULT_AUTH_FAILURE_RATE_LIMIT})`,
+      'failed authentications per second per client address ' +
+        `(default ${DEFAULT_AUTH_FAILURE_RATE_LIMIT})`,
       parseCount,
     )
     .option('--redis <url>', 'share rate-limit counters through Redis (redis://…)')

@@ -35,7 +35,7 @@ export const REDACTED_PATHS = [
 /** Secret API keys (sk_/rk_), keeping their prefix and last four characters. */
 const API_KEY = /\b([sr]k_(?:test|live)_)[A-Za-z0-9]+([A-Za-z0-9]{4})\b/g;
 const WEBHOOK_SECRET = /\bwhsec_[A-Za-z0-9+/=]+/g;
-/** `pi_…_secret_…` and `seti_…_secret_…`: a client secret lets a browser confirm a payment. */
+/** `pi_…_secret_…`, `seti_…_secret_…`: a client secret lets a browser confirm a payment. */
 const CLIENT_SECRET = /_secret_[A-Za-z0-9]+/g;
 /** 14 to 19 digits, alone or in groups of four: only Luhn-valid runs are taken for cards. */
 const DIGIT_RUN = /(?<![\d.])\d(?:[ -]?\d){13,18}(?![\d.])/g;

@@ -30,7 +30,7 @@ describe('API keys', () => {
       assert.equal(list.object, 'list');
     });
 
-    it('are refused a write on a resource they may only read (403 insufficient_permissions)', async () => {
+    it('are refused writes where they may only read (403 insufficient_permissions)', async () => {
       const response = await ts.fetch('/v1/customers', { ...form({ name: 'x' }), key: reader });
       assert.equal(response.status, 403);
       const body = await response.json();

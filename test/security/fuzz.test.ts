@@ -159,9 +159,8 @@ async function snapshot(ts: TestServer): Promise<Record<string, string>> {
   const db = ts.server.services.store.db;
   const tables = await sql<{ name: string }>`
     SELECT name FROM sqlite_master WHERE type = 'table'
-      AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%' AND name <> 'idempotency_keys'`.execute(
-    db,
-  );
+      AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'
+      AND name <> 'idempotency_keys'`.execute(db);
   const out: Record<string, string> = {};
   for (const { name } of tables.rows) {
     const rows = await sql`SELECT * FROM ${sql.table(name)}`.execute(db);
@@ -186,7 +185,7 @@ describe('fuzzing every route', () => {
     assert.ok(routes.some((r) => r.method === 'POST' && r.url === '/v1/customers'));
   });
 
-  it(`never answers 5xx, always in Stripe's error shape, and a refusal changes nothing (${RUNS} requests)`, async () => {
+  it(`never 5xx, always Stripe's error shape, refusals change nothing (${RUNS} runs)`, async () => {
     const pathValue = fc.oneof(
       fc.constant(customerId),
       fc.constant('cus_missing'),

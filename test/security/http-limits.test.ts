@@ -24,7 +24,7 @@ describe('HTTP hardening', () => {
   after(() => ts.close());
 
   describe('security headers', () => {
-    it('sends nosniff, no-referrer and frame denial on API answers, and no HSTS over HTTP', async () => {
+    it('sends nosniff, no-referrer and frame denial, and no HSTS over HTTP', async () => {
       for (const response of [await ts.fetch('/v1/customers'), await ts.fetch('/v1/nowhere')]) {
         assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
         assert.equal(response.headers.get('referrer-policy'), 'no-referrer');

@@ -101,7 +101,8 @@ describe('secrets stay out of logs and the database', () => {
       );
       if (intent?.client_secret) {
         secretsSeen.push(intent.client_secret);
-        const path = `/v1/payment_intents/${intent.id}?client_secret=${encodeURIComponent(intent.client_secret)}`;
+        const secret = encodeURIComponent(intent.client_secret);
+        const path = `/v1/payment_intents/${intent.id}?client_secret=${secret}`;
         await send(path, { key: ts.publishableKey });
       }
     }

@@ -127,7 +127,7 @@ describe('--trust-proxy', () => {
       headers: { 'x-forwarded-for': address, 'x-forwarded-proto': 'https' },
     });
 
-  it('is off by default: forwarded headers change neither HSTS nor the client address', async () => {
+  it('is off by default: forwarded headers change neither HSTS nor the address', async () => {
     const ts = await startTestServer({ config: { authFailureRateLimitPerSecond: 2 } });
     try {
       const ok = await forwarded(ts, '10.0.0.1', ts.secretKey);
@@ -140,7 +140,7 @@ describe('--trust-proxy', () => {
     }
   });
 
-  it('when set, believes X-Forwarded-Proto (HSTS) and X-Forwarded-For (per-address limits)', async () => {
+  it('when set, believes X-Forwarded-Proto (HSTS) and -For (per-address limits)', async () => {
     const ts = await startTestServer({
       config: { trustProxy: true, authFailureRateLimitPerSecond: 2 },
     });
