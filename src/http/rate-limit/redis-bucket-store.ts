@@ -44,7 +44,11 @@ export class RedisBucketStore implements BucketStore {
   private readonly takeCommand: TakeCommand;
 
   constructor(url: string, keyPrefix = 'payrail:rl:') {
-    this.redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    // No offline queue: while Redis is unreachable a take fails at once and the plugin lets the
+    // request through, rather than holding every request until a reconnect.
+    this.redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+    // Failures reach callers as rejected commands; without a listener ioredis prints each one.
+    this.redis.on('error', () => {});
     this.redis.defineCommand('payrailTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     const commands = this.redis as unknown as { payrailTakeToken: TakeCommand };
     this.takeCommand = commands.payrailTakeToken.bind(this.redis);
