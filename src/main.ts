@@ -41,8 +41,8 @@ function tlsOf(config: ServerConfig): TlsMaterial | undefined {
   return undefined;
 }
 
-function bucketStoreOf(config: ServerConfig): BucketStore {
-  return config.redisUrl ? new RedisBucketStore(config.redisUrl) : new MemoryBucketStore();
+async function bucketStoreOf(config: ServerConfig): Promise<BucketStore> {
+  return config.redisUrl ? RedisBucketStore.connect(config.redisUrl) : new MemoryBucketStore();
 }
 
 /** Composition root: config → store (migrated) → services → app → listen. */
@@ -78,7 +78,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     maxHeaderBytes: config.maxHeaderBytes,
     rateLimit: {
-      store: bucketStoreOf(config),
+      store: await bucketStoreOf(config),
       perKey: perSecond(config.rateLimitPerSecond),
       authFailures: perSecond(config.authFailureRateLimitPerSecond),
     },

@@ -85,11 +85,15 @@ describe('rate limiting', () => {
 });
 
 /** The bucket semantics every store must share. */
-function bucketStoreContract(name: string, make: () => BucketStore, skip: string | false) {
+function bucketStoreContract(
+  name: string,
+  make: () => BucketStore | Promise<BucketStore>,
+  skip: string | false,
+) {
   describe(`${name} bucket store`, { skip }, () => {
     let store: BucketStore;
-    before(() => {
-      store = make();
+    before(async () => {
+      store = await make();
     });
     after(() => store.close());
 
@@ -132,7 +136,7 @@ function bucketStoreContract(name: string, make: () => BucketStore, skip: string
 bucketStoreContract('memory', () => new MemoryBucketStore(), false);
 bucketStoreContract(
   'Redis',
-  () => new RedisBucketStore(REDIS_URL!, `payrail-test:${process.pid}:`),
+  () => RedisBucketStore.connect(REDIS_URL!, `payrail-test:${process.pid}:`),
   REDIS_URL ? false : 'PAYRAIL_TEST_REDIS_URL is not set',
 );
 
@@ -163,3 +167,12 @@ describe(
     });
   },
 );
+
+describe('--redis with an unreachable Redis', () => {
+  it('fails the start with a message instead of running unlimited', async () => {
+    await assert.rejects(
+      startTestServer({ config: { rateLimitPerSecond: 5, redisUrl: 'redis://127.0.0.1:1' } }),
+      /cannot reach Redis/,
+    );
+  });
+});

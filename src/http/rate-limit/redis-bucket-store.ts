@@ -43,15 +43,35 @@ export class RedisBucketStore implements BucketStore {
   private readonly redis: Redis;
   private readonly takeCommand: TakeCommand;
 
-  constructor(url: string, keyPrefix = 'payrail:rl:') {
-    // No offline queue: while Redis is unreachable a take fails at once and the plugin lets the
-    // request through, rather than holding every request until a reconnect.
-    this.redis = new Redis(url, { keyPrefix, maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    // Failures reach callers as rejected commands; without a listener ioredis prints each one.
-    this.redis.on('error', () => {});
+  private constructor(redis: Redis) {
+    this.redis = redis;
     this.redis.defineCommand('payrailTakeToken', { numberOfKeys: 1, lua: TAKE_SCRIPT });
     const commands = this.redis as unknown as { payrailTakeToken: TakeCommand };
     this.takeCommand = commands.payrailTakeToken.bind(this.redis);
+  }
+
+  /**
+   * Connects before the server starts, so a wrong --redis URL fails the start. Afterwards, while
+   * Redis is unreachable, a take fails at once (no offline queue) and the plugin lets the request
+   * through rather than holding every request until a reconnect.
+   */
+  static async connect(url: string, keyPrefix = 'payrail:rl:'): Promise<RedisBucketStore> {
+    const redis = new Redis(url, {
+      keyPrefix,
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      enableOfflineQueue: false,
+      connectTimeout: 5000,
+    });
+    // Failures reach callers as rejected commands; without a listener ioredis prints each one.
+    redis.on('error', () => {});
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      throw new Error(`cannot reach Redis for rate limits: ${(error as Error).message}`);
+    }
+    return new RedisBucketStore(redis);
   }
 
   async take(key: string, limit: BucketLimit, cost: number): Promise<TakeResult> {
