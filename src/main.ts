@@ -50,7 +50,9 @@ export async function startServer(
   config: ServerConfig,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  // What can fail on configuration comes first, before the database is opened.
   const tls = tlsOf(config);
+  const buckets = await bucketStoreOf(config);
   const store = openStore({ url: config.databaseUrl, durable: config.durable });
   await store.migrate();
   const nowSeconds = Math.floor(Date.now() / 1000);
@@ -78,7 +80,7 @@ export async function startServer(
     trustProxy: config.trustProxy,
     maxHeaderBytes: config.maxHeaderBytes,
     rateLimit: {
-      store: await bucketStoreOf(config),
+      store: buckets,
       perKey: perSecond(config.rateLimitPerSecond),
       authFailures: perSecond(config.authFailureRateLimitPerSecond),
     },
