@@ -15,6 +15,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     apiKey?: AuthenticatedKey;
+    /** Set by auth when the request had no key or an unknown one. */
+    authFailed?: boolean;
     /** Unix seconds when the request arrived. */
     receivedAt: number;
   }

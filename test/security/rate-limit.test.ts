@@ -81,6 +81,15 @@ describe('rate limiting', () => {
       await new Promise((resolve) => setTimeout(resolve, 1100));
       assert.equal((await ts.fetch('/v1/customers')).status, 200);
     });
+
+    it('does not count a known key used where it may not go', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      for (let i = 0; i < 5; i++) {
+        const response = await ts.fetch('/v1/customers', { key: ts.publishableKey });
+        assert.equal(response.status, 401);
+      }
+      assert.equal((await ts.fetch('/v1/customers')).status, 200);
+    });
   });
 });
 

@@ -28,8 +28,12 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
     const config = request.routeOptions.config;
     if (!config || config.auth === 'none' || !request.routeOptions.url) return;
     const key = readApiKey(request);
+    // Marked for the rate limiter: these, unlike a known key used in the wrong place, are what
+    // guessing looks like.
+    request.authFailed = !key;
     if (!key) throw errors.missingApiKey();
     const found = await authenticateKey(store, key, request.receivedAt);
+    request.authFailed = !found;
     if (!found) throw errors.invalidApiKey(maskApiKey(key));
     if (found.expired) throw errors.expiredApiKey(maskApiKey(key));
     if (found.kind === 'publishable' && config.auth !== 'publishable')

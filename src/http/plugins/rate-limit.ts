@@ -35,7 +35,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     });
     // Counted in onSend, before the answer leaves, so a client's next try already sees it.
     app.addHook('onSend', async (request, reply) => {
-      if (reply.statusCode !== 401 || request.apiKey) return;
+      if (!request.authFailed) return;
       await safely(request, () => store.take(`auth:${request.ip}`, authFailures, 1));
     });
   }
