@@ -85,7 +85,11 @@ export async function startServer(
       authFailures: perSecond(config.authFailureRateLimitPerSecond),
     },
   });
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({
+    port: config.port,
+    host: config.host,
+    listenTextResolver: (address) => `Payrail listening on ${address}`,
+  });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;

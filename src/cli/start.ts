@@ -74,10 +74,10 @@ export function registerStartCommand(program: Command): void {
             `  publishable key: ${server.createdAccount.publishable_key}\n`,
         );
       }
-      // Fastify has logged "Server listening at …"; this line adds only what it does not know.
+      // Fastify has logged "Payrail listening on …"; this line adds only what it does not know.
       server.app.log.info(
         { database: redactDatabaseUrl(config.databaseUrl), tls: Boolean(server.tls) },
-        'Payrail ready',
+        'database ready',
       );
       const stop = async () => {
         await server.close();

@@ -155,6 +155,23 @@ export const errors = {
         'is currently accessing it. Please retry your request.',
       'lock_timeout',
     ),
+  /**
+   * A 402 card_error: the card was refused at creation (incorrect_number, invalid_cvc…) or by
+   * the processor (card_declined with a decline_code, expired_card…). `param` names the card
+   * field (`number`, `exp_month`, `exp_year`, `cvc`) as Stripe's card errors do.
+   */
+  cardError: (code: string, message: string, param?: string, declineCode?: string) =>
+    new ApiError({
+      type: 'card_error',
+      status: 402,
+      code,
+      message,
+      param,
+      decline_code: declineCode,
+    }),
+  /** A payment method whose state forbids the operation (detached, attached elsewhere…). */
+  paymentMethodUnexpectedState: (message: string, param?: string) =>
+    invalid(400, message, 'payment_method_unexpected_state', param),
   internal: (requestId: string) =>
     new ApiError({
       type: 'api_error',

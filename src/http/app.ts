@@ -11,7 +11,14 @@ import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.j
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { registerAccountRoutes } from './routes/account.js';
+import { registerBalanceRoutes } from './routes/balance.js';
+import { registerChargeRoutes } from './routes/charges.js';
+import { registerCustomerTransactionRoutes } from './routes/customer-transactions.js';
 import { registerCustomerRoutes } from './routes/customers.js';
+import { registerPaymentIntentRoutes } from './routes/payment-intents.js';
+import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
+import { registerRefundRoutes } from './routes/refunds.js';
+import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { trackRoutes } from './route-table.js';
 
 export interface AppOptions {
@@ -77,5 +84,12 @@ export async function buildApp(
   if (options.rateLimit) registerRateLimit(app, options.rateLimit);
   registerAccountRoutes(app, services);
   registerCustomerRoutes(app, services);
+  registerBalanceRoutes(app, services);
+  registerPaymentMethodRoutes(app, services);
+  registerPaymentIntentRoutes(app, services);
+  registerChargeRoutes(app, services);
+  registerCustomerTransactionRoutes(app, services);
+  registerThreeDSecureRoutes(app, services);
+  registerRefundRoutes(app, services);
   return app;
 }

@@ -44,17 +44,26 @@ function requestPath(request: FastifyRequest): string {
  * work, and a retry with the same parameters replays it. A request that fails after claiming
  * with a 4xx keeps that answer; one that fails otherwise releases the key, since its
  * transaction rolled back and retrying it is safe.
+ *
+ * `prepare`, when given, runs after the key is claimed and before the transaction opens: the
+ * place for work that must not hold a database lock (the card processor's decision). Its result
+ * is handed to `work`, and its 4xx errors are stored for the key like the work's own.
  */
-export async function runMutation(
+export async function runMutation<P = undefined>(
   store: Store,
   request: FastifyRequest,
   reply: FastifyReply,
-  work: (tx: Tx) => Promise<Outcome>,
+  work: (tx: Tx, prepared: P) => Promise<Outcome>,
+  prepare?: () => Promise<P>,
 ): Promise<FastifyReply> {
   const header = request.headers['idempotency-key'];
   const key = typeof header === 'string' && request.method === 'POST' ? header : undefined;
+  const run = async () => {
+    const prepared = (prepare ? await prepare() : undefined) as P;
+    return store.transaction((tx) => work(tx, prepared));
+  };
   if (key === undefined) {
-    const outcome = await store.transaction(work);
+    const outcome = await run();
     return reply.status(outcome.status).send(outcome.body);
   }
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -78,8 +87,9 @@ export async function runMutation(
   const keyRow = (tx: Tx) =>
     tx.updateTable('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key);
   try {
+    const prepared = (prepare ? await prepare() : undefined) as P;
     const outcome = await store.transaction(async (tx) => {
-      const result = await work(tx);
+      const result = await work(tx, prepared);
       await keyRow(tx)
         .set({
           status: 'completed',

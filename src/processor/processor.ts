@@ -13,6 +13,11 @@ export interface AuthorizationRequest {
   authenticated: boolean;
   /** True for merchant-initiated payments, where the payer cannot authenticate. */
   offSession: boolean;
+  /**
+   * True when the payer authenticated this card for later off-session use (a payment with
+   * `setup_future_usage`); only the authentication_required_on_setup test card looks at it.
+   */
+  setUpForOffSession?: boolean;
 }
 
 export type AuthorizationResult =

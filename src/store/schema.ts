@@ -103,6 +103,8 @@ export interface PaymentIntentsTable extends ObjectRow {
   statement_descriptor_suffix: string | null;
   /** Bumped by every state change; transitions compare-and-set on it. */
   version: number;
+  /** 1 once the payer finished 3-D Secure for the current payment method (migration 002). */
+  authenticated: Generated<number>;
 }
 
 export interface ChargesTable extends ObjectRow {
@@ -126,6 +128,8 @@ export interface ChargesTable extends ObjectRow {
   billing_details: string;
   payment_method_details: string;
   version: number;
+  /** 1 when the captured funds go straight to the available balance (migration 002). */
+  bypass_pending: Generated<number>;
 }
 
 export interface RefundsTable extends ObjectRow {

@@ -5,6 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Database, Db, Tx } from './schema.js';
 import * as initial from './migrations/001-initial.js';
+import * as paymentIntents from './migrations/002-payment-intents.js';
+import { GroupCommitter } from './group-commit.js';
+import { withStatementCache } from './statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,16 +25,22 @@ export interface StoreOptions {
  * transaction. Repositories take a `Tx` so that a service can put all its writes in one.
  */
 export class Store {
+  private readonly groupCommitter?: GroupCommitter;
+
   constructor(
     readonly db: Db,
     readonly dialect: Dialect,
-  ) {}
+  ) {
+    if (dialect === 'sqlite') this.groupCommitter = new GroupCommitter(db);
+  }
 
   /**
    * Runs `work` in one transaction. On PostgreSQL a serialisation failure or deadlock is retried
-   * a bounded number of times; SQLite serialises writers on its one connection.
+   * a bounded number of times. On SQLite, which serialises writers on its one connection, the
+   * transactions that arrive together share one commit (see group-commit.ts).
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.groupCommitter) return this.groupCommitter.run(work);
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.db.transaction().execute(work);
@@ -45,6 +54,7 @@ export class Store {
     const dialect = this.dialect;
     const migrations: Record<string, Migration> = {
       '001-initial': { up: (db) => initial.up(db, dialect) },
+      '002-payment-intents': { up: (db) => paymentIntents.up(db, dialect) },
     };
     const migrator = new Migrator({
       db: this.db,
@@ -95,7 +105,7 @@ function sqliteDialect(options: StoreOptions): SqliteDialect {
   database.pragma(`synchronous = ${options.durable === false ? 'OFF' : 'FULL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  return new SqliteDialect({ database });
+  return new SqliteDialect({ database: withStatementCache(database) });
 }
 
 function postgresDialect(options: StoreOptions): PostgresDialect {

@@ -16,7 +16,8 @@ const virtualFields = new Map<string, Map<string, VirtualField>>();
 
 /**
  * Declares how to expand ids with `prefix`, and which fields of `objectType` may be expanded.
- * Each resource's wire module calls this once at import.
+ * Each resource's wire module calls this once at import. Fields add to those already declared
+ * for the type, so another module may add a field (see registerVirtualField) in any import order.
  */
 export function registerExpansion(
   prefix: string,
@@ -26,8 +27,25 @@ export function registerExpansion(
   virtual: Record<string, VirtualField> = {},
 ): void {
   loaders.set(prefix, loader);
-  expandable.set(objectType, new Set([...fields, ...Object.keys(virtual)]));
-  virtualFields.set(objectType, new Map(Object.entries(virtual)));
+  for (const field of fields) declareField(objectType, field);
+  for (const [field, compute] of Object.entries(virtual)) registerVirtualField(objectType, field, compute);
+}
+
+function declareField(objectType: string, field: string): void {
+  const fields = expandable.get(objectType) ?? new Set<string>();
+  fields.add(field);
+  expandable.set(objectType, fields);
+}
+
+/**
+ * Adds a field that exists only when expanded to `objectType`, from a module other than the
+ * type's own (the refunds module adds `refunds` to charges).
+ */
+export function registerVirtualField(objectType: string, field: string, compute: VirtualField): void {
+  declareField(objectType, field);
+  const fields = virtualFields.get(objectType) ?? new Map<string, VirtualField>();
+  fields.set(field, compute);
+  virtualFields.set(objectType, fields);
 }
 
 /** Loads any object by its id's prefix (for expansion and event data). */

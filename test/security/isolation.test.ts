@@ -31,6 +31,22 @@ interface IsolationCase {
   references: Array<{ path: string; body: (id: string) => Record<string, string> }>;
 }
 
+const CARD = {
+  type: 'card',
+  'card[number]': '4242424242424242',
+  'card[exp_month]': '12',
+  'card[exp_year]': '2034',
+  'card[cvc]': '123',
+};
+
+/** A captured payment of account `api`: its intent, with latest_charge. */
+async function paidIntent(api: Api): Promise<{ id: string; latest_charge: string }> {
+  const body = { amount: '2000', currency: 'usd', payment_method: 'pm_card_visa', confirm: 'true' };
+  const response = await api('POST', '/v1/payment_intents', body);
+  assert.equal(response.body.status, 'succeeded');
+  return response.body;
+}
+
 type Api = (
   method: string,
   path: string,
@@ -49,12 +65,78 @@ const CASES: IsolationCase[] = [
       { method: 'POST', path: (id) => `/v1/customers/${id}`, body: { name: 'taken over' } },
       { method: 'DELETE', path: (id) => `/v1/customers/${id}` },
     ],
+    references: [
+      {
+        path: '/v1/payment_intents',
+        body: (id) => ({ amount: '100', currency: 'usd', customer: id }),
+      },
+    ],
+  },
+  {
+    resource: 'payment_methods',
+    create: async (api) => (await api('POST', '/v1/payment_methods', CARD)).body.id,
+    missingId: 'pm_000000000000000000000000',
+    retrieve: (id) => `/v1/payment_methods/${id}`,
+    lists: [],
+    mutations: [
+      { method: 'POST', path: (id) => `/v1/payment_methods/${id}`, body: { 'metadata[a]': 'b' } },
+      { method: 'POST', path: (id) => `/v1/payment_methods/${id}/detach` },
+    ],
+    references: [
+      {
+        path: '/v1/payment_intents',
+        body: (id) => ({ amount: '100', currency: 'usd', payment_method: id }),
+      },
+    ],
+  },
+  {
+    resource: 'payment_intents',
+    create: async (api) =>
+      (await api('POST', '/v1/payment_intents', { amount: '1000', currency: 'usd' })).body.id,
+    missingId: 'pi_000000000000000000000000',
+    retrieve: (id) => `/v1/payment_intents/${id}`,
+    lists: ['/v1/payment_intents'],
+    mutations: [
+      { method: 'POST', path: (id) => `/v1/payment_intents/${id}`, body: { description: 'x' } },
+      {
+        method: 'POST',
+        path: (id) => `/v1/payment_intents/${id}/confirm`,
+        body: { payment_method: 'pm_card_visa' },
+      },
+      { method: 'POST', path: (id) => `/v1/payment_intents/${id}/cancel` },
+      { method: 'POST', path: (id) => `/v1/payment_intents/${id}/capture` },
+    ],
+    references: [{ path: '/v1/refunds', body: (id) => ({ payment_intent: id }) }],
+  },
+  {
+    resource: 'charges',
+    create: async (api) => (await paidIntent(api)).latest_charge,
+    missingId: 'ch_000000000000000000000000',
+    retrieve: (id) => `/v1/charges/${id}`,
+    lists: ['/v1/charges'],
+    mutations: [
+      { method: 'POST', path: (id) => `/v1/charges/${id}`, body: { description: 'x' } },
+      { method: 'POST', path: (id) => `/v1/charges/${id}/refunds`, body: { amount: '100' } },
+    ],
+    references: [{ path: '/v1/refunds', body: (id) => ({ charge: id }) }],
+  },
+  {
+    resource: 'refunds',
+    create: async (api) => {
+      const intent = await paidIntent(api);
+      const refund = await api('POST', '/v1/refunds', { payment_intent: intent.id, amount: '100' });
+      return refund.body.id;
+    },
+    missingId: 're_000000000000000000000000',
+    retrieve: (id) => `/v1/refunds/${id}`,
+    lists: ['/v1/refunds'],
+    mutations: [
+      { method: 'POST', path: (id) => `/v1/refunds/${id}`, body: { 'metadata[a]': 'b' } },
+    ],
     references: [],
   },
-  // TODO: rows for payment_intents, payment_methods, charges, refunds, events,
-  // webhook_endpoints and customer balance transactions, as those endpoints land (built in
-  // parallel); e.g. references: [{ path: '/v1/payment_intents', body: (id) => ({ amount: '100',
-  // currency: 'usd', customer: id }) }] for a customer.
+  // TODO: rows for events, webhook_endpoints and customer balance transactions as those
+  // endpoints land (built in parallel).
 ];
 
 function apiFor(ts: TestServer, key: string): Api {

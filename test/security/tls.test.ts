@@ -98,8 +98,8 @@ describe('HTTPS', () => {
           const timer = setTimeout(() => reject(new Error(`no listen line in: ${out}`)), 20_000);
           child.stdout.on('data', (d) => {
             out += d;
-            const m = /Server listening at (https:\/\/127\.0\.0\.1:\d+)/.exec(out);
-            if (m && out.includes('Payrail ready')) {
+            const m = /Payrail listening on (https:\/\/127\.0\.0\.1:\d+)/.exec(out);
+            if (m && out.includes('database ready')) {
               clearTimeout(timer);
               resolve(m[1]);
             }

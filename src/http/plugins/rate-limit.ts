@@ -34,7 +34,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
       await takeOrRefuse(request, reply, store, `auth:${request.ip}`, authFailures, 0);
     });
     // Counted in onSend, before the answer leaves, so a client's next try already sees it.
-    app.addHook('onSend', async (request, reply) => {
+    app.addHook('onSend', async (request) => {
       if (!request.authFailed) return;
       await safely(request, () => store.take(`auth:${request.ip}`, authFailures, 1));
     });

@@ -69,7 +69,9 @@ export class RedisBucketStore implements BucketStore {
       await redis.connect();
     } catch (error) {
       redis.disconnect();
-      throw new Error(`cannot reach Redis for rate limits: ${(error as Error).message}`);
+      throw new Error(`cannot reach Redis for rate limits: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     return new RedisBucketStore(redis);
   }

@@ -1,0 +1,154 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import * as paymentMethods from '../../services/payment-methods.js';
+import type { PaymentMethodRow } from '../../services/payment-methods.js';
+import { paymentMethodToWire } from '../../wire/payment-methods.js';
+import { listEnvelope } from '../../wire/list.js';
+import { runMutation } from '../idempotency.js';
+import { listParams, p, parseParams } from '../params.js';
+import { pageOf, renderList, renderObject, runRead } from '../render.js';
+import { callContext } from '../request-context.js';
+import type { RouteDeps } from '../route-deps.js';
+
+const billingDetails = p.object({
+  address: p.object({
+    city: p.string({ max: 200 }),
+    country: p.string({ max: 2 }),
+    line1: p.string({ max: 200 }),
+    line2: p.string({ max: 200 }),
+    postal_code: p.string({ max: 20 }),
+    state: p.string({ max: 200 }),
+  }),
+  email: p.string({ max: 800 }),
+  name: p.string({ max: 256 }),
+  phone: p.string({ max: 40 }),
+});
+
+/** Card fields are read loosely here: their real checks are card errors (402), not 400s. */
+const createSpec = {
+  type: p.required(p.enum(['card'] as const)),
+  card: p.object({
+    number: p.text({ max: 64 }),
+    exp_month: p.integer(),
+    exp_year: p.integer(),
+    cvc: p.text({ max: 16 }),
+    token: p.text({ max: 255 }),
+  }),
+  billing_details: billingDetails,
+  metadata: p.metadata(),
+};
+
+const updateSpec = {
+  billing_details: billingDetails,
+  card: p.object({ exp_month: p.integer(), exp_year: p.integer() }),
+  metadata: p.metadata(),
+};
+
+const listSpec = { ...listParams, type: p.text({ max: 64 }) };
+
+/** Publishable keys (browsers) never see metadata, as on Stripe. */
+function toWire(request: FastifyRequest, row: PaymentMethodRow): Record<string, unknown> {
+  const wire = paymentMethodToWire(row);
+  if (request.apiKey?.kind === 'publishable') delete wire.metadata;
+  return wire;
+}
+
+export function registerPaymentMethodRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const config = { resource: 'payment_methods' };
+  const { store } = deps;
+  type WithId = { Params: { id: string } };
+
+  app.post(
+    '/v1/payment_methods',
+    { config: { ...config, auth: 'publishable' } },
+    async (request, reply) => {
+      const params = parseParams(request.body, createSpec);
+      return runMutation(store, request, reply, async (tx) => {
+        const input = params as paymentMethods.PaymentMethodInput;
+        const row = await paymentMethods.createPaymentMethod(tx, callContext(request), deps, input);
+        return renderObject(tx, request, toWire(request, row), params.expand);
+      });
+    },
+  );
+
+  app.get<WithId>('/v1/payment_methods/:id', { config }, async (request, reply) => {
+    const params = parseParams(request.query, {});
+    return runRead(store, reply, async (tx) => {
+      const row = await paymentMethods.retrievePaymentMethod(
+        tx,
+        callContext(request),
+        request.params.id,
+      );
+      return renderObject(tx, request, toWire(request, row), params.expand);
+    });
+  });
+
+  app.post<WithId>('/v1/payment_methods/:id', { config }, async (request, reply) => {
+    const params = parseParams(request.body, updateSpec);
+    return runMutation(store, request, reply, async (tx) => {
+      const ctx = callContext(request);
+      const input = params as paymentMethods.PaymentMethodUpdate;
+      const row = await paymentMethods.updatePaymentMethod(tx, ctx, request.params.id, input);
+      return renderObject(tx, request, toWire(request, row), params.expand);
+    });
+  });
+
+  app.post<WithId>('/v1/payment_methods/:id/attach', { config }, async (request, reply) => {
+    const params = parseParams(request.body, { customer: p.required(p.text({ max: 255 })) });
+    return runMutation(store, request, reply, async (tx) => {
+      const ctx = callContext(request);
+      const row = await paymentMethods.attachPaymentMethod(
+        tx,
+        ctx,
+        deps,
+        request.params.id,
+        params.customer!,
+      );
+      return renderObject(tx, request, toWire(request, row), params.expand);
+    });
+  });
+
+  app.post<WithId>('/v1/payment_methods/:id/detach', { config }, async (request, reply) => {
+    const params = parseParams(request.body, {});
+    return runMutation(store, request, reply, async (tx) => {
+      const row = await paymentMethods.detachPaymentMethod(
+        tx,
+        callContext(request),
+        request.params.id,
+      );
+      return renderObject(tx, request, toWire(request, row), params.expand);
+    });
+  });
+
+  // Stripe lists payment methods per customer, by query parameter or by path.
+  const listRoute =
+    (url: string, customerOf: (request: FastifyRequest) => string | undefined) =>
+    async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
+      const byPath = url.includes(':id');
+      const spec = byPath ? listSpec : { ...listSpec, customer: p.required(p.text({ max: 255 })) };
+      const params = parseParams(request.query, spec) as Record<string, any>;
+      return runRead(store, reply, async (tx) => {
+        const customer = customerOf(request) ?? (params.customer as string);
+        const page = await paymentMethods.listPaymentMethods(
+          tx,
+          callContext(request),
+          { customer, type: params.type },
+          pageOf(params),
+          byPath ? 'id' : 'customer',
+        );
+        const data = page.rows.map((row) => toWire(request, row));
+        const path = byPath ? `/v1/customers/${customer}/payment_methods` : url;
+        return renderList(tx, request, listEnvelope(path, data, page.hasMore), params.expand);
+      });
+    };
+
+  app.get(
+    '/v1/payment_methods',
+    { config },
+    listRoute('/v1/payment_methods', () => undefined),
+  );
+  app.get<WithId>(
+    '/v1/customers/:id/payment_methods',
+    { config },
+    listRoute('/v1/customers/:id/payment_methods', (r) => (r.params as { id: string }).id),
+  );
+}

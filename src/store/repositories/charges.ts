@@ -1,0 +1,57 @@
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ChargesTable, Tx } from '../schema.js';
+import { paginate, whereCreated, type CreatedRange, type PageRequest } from '../pagination.js';
+
+export type ChargeRow = Selectable<ChargesTable>;
+
+export function findChargeByAccountAndId(tx: Tx, accountId: string, id: string) {
+  return tx
+    .selectFrom('charges')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export function insertCharge(tx: Tx, row: Insertable<ChargesTable>): Promise<ChargeRow> {
+  return tx.insertInto('charges').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+/** Compare-and-set on the charge's version, like payment intents; undefined when it lost. */
+export function updateChargeIfVersion(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  version: number,
+  patch: Updateable<ChargesTable>,
+): Promise<ChargeRow | undefined> {
+  return tx
+    .updateTable('charges')
+    .set({ ...patch, version: version + 1 })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface ChargeFilter {
+  customer?: string;
+  paymentIntent?: string;
+  created?: CreatedRange;
+}
+
+export function listChargesByAccount(
+  tx: Tx,
+  accountId: string,
+  filter: ChargeFilter,
+  page: PageRequest,
+) {
+  return paginate<ChargeRow>(tx, 'charges', accountId, page, (q) => {
+    if (filter.customer !== undefined) q = q.where('customer_id', '=', filter.customer);
+    if (filter.paymentIntent !== undefined) {
+      q = q.where('payment_intent_id', '=', filter.paymentIntent);
+    }
+    return whereCreated(q, filter.created);
+  });
+}

@@ -1,0 +1,94 @@
+import type { Selectable, Updateable } from 'kysely';
+import type { PaymentMethodsTable, Tx } from '../schema.js';
+import { paginate, type PageRequest } from '../pagination.js';
+
+export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
+
+/** The payment method with this id in this account, detached ones included. */
+export function findPaymentMethodByAccountAndId(tx: Tx, accountId: string, id: string) {
+  return tx
+    .selectFrom('payment_methods')
+    .selectAll()
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export function insertPaymentMethod(
+  tx: Tx,
+  row: Omit<PaymentMethodRow, 'seq'>,
+): Promise<PaymentMethodRow> {
+  return tx.insertInto('payment_methods').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updatePaymentMethodByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  patch: Updateable<PaymentMethodsTable>,
+): Promise<PaymentMethodRow | undefined> {
+  return tx
+    .updateTable('payment_methods')
+    .set(patch)
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Attaches only if the row is still unattached and unconsumed (compare-and-set), so two
+ * concurrent attaches to different customers cannot both win.
+ */
+export function attachPaymentMethodByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  customerId: string,
+): Promise<PaymentMethodRow | undefined> {
+  return tx
+    .updateTable('payment_methods')
+    .set({ customer_id: customerId })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('customer_id', 'is', null)
+    .where('consumed', '=', 0)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Detaches from `customerId` only if still attached to it; the row is then consumed for good. */
+export function detachPaymentMethodByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  customerId: string,
+): Promise<PaymentMethodRow | undefined> {
+  return tx
+    .updateTable('payment_methods')
+    .set({ customer_id: null, consumed: 1 })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('customer_id', '=', customerId)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface PaymentMethodFilter {
+  customerId: string;
+  type?: string;
+}
+
+/** A customer's payment methods, newest first. */
+export function listPaymentMethodsByAccountAndCustomer(
+  tx: Tx,
+  accountId: string,
+  filter: PaymentMethodFilter,
+  page: PageRequest,
+) {
+  return paginate<PaymentMethodRow>(tx, 'payment_methods', accountId, page, (q) => {
+    q = q.where('customer_id', '=', filter.customerId);
+    if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+    return q;
+  });
+}
