@@ -34,6 +34,11 @@ describe('HTTP hardening', () => {
     });
   });
 
+  it('lets only the 3-D Secure page be framed, and only by its own origin', async () => {
+    const page = await ts.fetch('/v1/3ds/pi_missing?client_secret=x', { key: null });
+    assert.equal(page.headers.get('x-frame-options'), 'SAMEORIGIN');
+  });
+
   describe('CORS', () => {
     const preflight = (path: string, method: string) =>
       ts.fetch(path, {
@@ -62,6 +67,27 @@ describe('HTTP hardening', () => {
         }
       });
     }
+
+    it('marks answers of browser routes readable by any origin, errors included', async () => {
+      const card = {
+        type: 'card',
+        'card[number]': '4242424242424242',
+        'card[exp_month]': '12',
+        'card[exp_year]': '2034',
+      };
+      const created = await ts.fetch('/v1/payment_methods', {
+        method: 'POST',
+        headers: { ...FORM, origin: 'https://shop.example' },
+        body: new URLSearchParams(card).toString(),
+        key: ts.publishableKey,
+      });
+      assert.equal(created.status, 200);
+      assert.equal(created.headers.get('access-control-allow-origin'), '*');
+      assert.equal(created.headers.get('access-control-expose-headers'), 'Request-Id');
+      const refused = await ts.fetch('/v1/payment_intents/pi_missing', { key: ts.publishableKey });
+      assert.ok(refused.status >= 400);
+      assert.equal(refused.headers.get('access-control-allow-origin'), '*');
+    });
 
     it('sends no CORS headers anywhere else', async () => {
       const pre = await preflight('/v1/customers', 'POST');
