@@ -2,6 +2,10 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { buildApp } from './http/app.js';
+import type { LogOptions } from './http/logging.js';
+import { perSecond } from './http/plugins/rate-limit.js';
+import { MemoryBucketStore, type BucketStore } from './http/rate-limit/bucket-store.js';
+import { RedisBucketStore } from './http/rate-limit/redis-bucket-store.js';
 import { SimulatedProcessor } from './processor/simulated.js';
 import { ensureDefaultAccount, type CreatedAccount } from './services/accounts.js';
 import { systemClock, type Services } from './services/context.js';
@@ -11,20 +15,24 @@ import {
   webhookWorkerOptionsFromEnv,
   type WebhookWorkerOptions,
 } from './webhooks/delivery.js';
+import { readTlsFiles, selfSignedTls, type TlsMaterial } from './tls.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   services: Services;
-  /** Base URL the server listens on, e.g. http://127.0.0.1:4242. */
+  /** Base URL the server listens on, e.g. http://127.0.0.1:4242 (https:// with TLS). */
   url: string;
   port: number;
   /** Set when start-up created the default account with random keys (printed once). */
   createdAccount?: CreatedAccount;
+  /** The certificate and key files in use, when serving HTTPS. */
+  tls?: Pick<TlsMaterial, 'certFile' | 'keyFile' | 'generated'>;
   close(): Promise<void>;
 }
 
 export interface StartOptions {
-  logger?: boolean;
+  /** false: no logging (tests); otherwise where and how much. */
+  logger?: boolean | LogOptions;
   /**
    * Skip migrations and the default-account step: a `--workers` child, whose primary ran them
    * once before forking.
@@ -65,11 +73,29 @@ export async function prepareDatabase(
   });
 }
 
+function tlsOf(config: ServerConfig): TlsMaterial | undefined {
+  if (config.tlsSelfSigned) return selfSignedTls(config.tlsDir);
+  if (config.tlsCertFile || config.tlsKeyFile) {
+    if (!config.tlsCertFile || !config.tlsKeyFile) {
+      throw new Error('--tls-cert and --tls-key must be given together');
+    }
+    return readTlsFiles(config.tlsCertFile, config.tlsKeyFile);
+  }
+  return undefined;
+}
+
+async function bucketStoreOf(config: ServerConfig): Promise<BucketStore> {
+  return config.redisUrl ? RedisBucketStore.connect(config.redisUrl) : new MemoryBucketStore();
+}
+
 /** Composition root: config → store (migrated) → services → app → listen. */
 export async function startServer(
   config: ServerConfig,
   options: StartOptions = {},
 ): Promise<RunningServer> {
+  // What can fail on configuration comes first, before the database is opened.
+  const tls = tlsOf(config);
+  const buckets = await bucketStoreOf(config);
   const store = openConfiguredStore(config);
   let createdAccount: CreatedAccount | undefined;
   try {
@@ -84,11 +110,24 @@ export async function startServer(
     clock: systemClock,
     processor: new SimulatedProcessor(),
     fingerprintKey:
-      config.fingerprintKey ?? createHash('sha256').update(`payrail:${config.databaseUrl}`).digest('hex'),
+      config.fingerprintKey ??
+      createHash('sha256').update(`payrail:${config.databaseUrl}`).digest('hex'),
     publicUrl: config.publicUrl ?? '',
   };
+  const logger =
+    options.logger === false
+      ? false
+      : { level: config.logLevel, ...(options.logger === true ? {} : options.logger) };
   const app = await buildApp(services, {
-    logger: options.logger === false ? false : { level: config.logLevel },
+    logger,
+    https: tls && { cert: tls.cert, key: tls.key },
+    trustProxy: config.trustProxy,
+    maxHeaderBytes: config.maxHeaderBytes,
+    rateLimit: {
+      store: buckets,
+      perKey: perSecond(config.rateLimitPerSecond),
+      authFailures: perSecond(config.authFailureRateLimitPerSecond),
+    },
   });
   await app.listen({
     port: config.port,
@@ -98,7 +137,7 @@ export async function startServer(
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${hostForUrl}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
   if (!config.publicUrl) services.publicUrl = url;
 
   // The outbox worker runs in every server unless PAYRAIL_WEBHOOK_WORKER=off (for deployments
@@ -119,6 +158,7 @@ export async function startServer(
     url,
     port,
     createdAccount,
+    tls: tls && { certFile: tls.certFile, keyFile: tls.keyFile, generated: tls.generated },
     async close() {
       await worker?.stop();
       await app.close();

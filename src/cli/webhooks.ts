@@ -5,7 +5,7 @@ import { systemClock } from '../services/context.js';
 import { openConfiguredStore } from '../main.js';
 import { WebhookWorker, webhookWorkerOptionsFromEnv } from '../webhooks/delivery.js';
 import { startListener } from './listen.js';
-import { redactDatabaseUrl } from './output.js';
+import { redactDatabaseUrl } from './common.js';
 
 /** `payrail webhooks work` (the delivery worker as its own process) and `payrail listen`. */
 export function registerWebhookCommands(program: Command): void {

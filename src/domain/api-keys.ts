@@ -33,3 +33,10 @@ export function maskApiKey(key: string): string {
   const prefix = kind ? key.slice(0, 8) : '';
   return `${prefix}${'*'.repeat(Math.max(0, Math.min(key.length - prefix.length - 4, 24)))}${key.slice(-4)}`;
 }
+
+const PERMISSION = /^[a-z][a-z_]*:(read|write)$/;
+
+/** Whether `text` is a restricted key's permission: `resource:read` or `resource:write`. */
+export function isPermission(text: string): boolean {
+  return PERMISSION.test(text);
+}

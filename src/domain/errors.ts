@@ -72,7 +72,12 @@ export const errors = {
   parameterInvalid: (param: string, message: string) =>
     invalid(400, message, 'parameter_invalid', param),
   parametersExclusive: (a: string, b: string) =>
-    invalid(400, `You may only specify one of these parameters: ${a}, ${b}.`, 'parameters_exclusive', a),
+    invalid(
+      400,
+      `You may only specify one of these parameters: ${a}, ${b}.`,
+      'parameters_exclusive',
+      a,
+    ),
   invalidRequest: (message: string, param?: string, code?: string) =>
     invalid(400, message, code, param),
   resourceMissing: (kind: string, id: string, param = 'id', status = 404) =>
@@ -107,7 +112,7 @@ export const errors = {
     invalid(
       401,
       'You did not provide an API key. You need to provide your API key in the Authorization ' +
-        'header, using Bearer auth (e.g. \'Authorization: Bearer YOUR_SECRET_KEY\').',
+        "header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
     ),
   invalidApiKey: (masked: string) => invalid(401, `Invalid API Key provided: ${masked}`),
   expiredApiKey: (masked: string) =>

@@ -16,7 +16,10 @@ export function mergeMetadata(current: Metadata, update: unknown): Metadata {
   if (update === undefined) return current;
   if (update === '' || update === null) return {};
   if (typeof update !== 'object' || Array.isArray(update)) {
-    throw errors.invalidRequest('Invalid metadata: must be an object of string keys and values.', 'metadata');
+    throw errors.invalidRequest(
+      'Invalid metadata: must be an object of string keys and values.',
+      'metadata',
+    );
   }
   const merged: Metadata = { ...current };
   for (const [key, raw] of Object.entries(update as Record<string, unknown>)) {
@@ -31,7 +34,10 @@ export function mergeMetadata(current: Metadata, update: unknown): Metadata {
       continue;
     }
     if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
-      throw errors.invalidRequest(`Invalid value for metadata key ${key}: must be a string.`, `metadata[${key}]`);
+      throw errors.invalidRequest(
+        `Invalid value for metadata key ${key}: must be a string.`,
+        `metadata[${key}]`,
+      );
     }
     const value = String(raw);
     if (value.length > MAX_VALUE_LENGTH) {

@@ -6,23 +6,82 @@ import { errors } from './errors.js';
  */
 
 const ZERO_DECIMAL = new Set([
-  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv',
-  'xaf', 'xof', 'xpf',
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
 ]);
 const THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
 
 /** Stripe's published minimum charge amounts, in minor units. Others use a usd-like 50. */
 const MINIMUM_AMOUNT: Record<string, number> = {
-  usd: 50, eur: 50, gbp: 30, cad: 50, aud: 50, nzd: 50, sgd: 50, chf: 50, brl: 50, inr: 50,
-  jpy: 50, hkd: 400, mxn: 1000, dkk: 250, nok: 300, sek: 300, pln: 200, czk: 1500, huf: 17500,
-  myr: 200, thb: 1000, aed: 200, bgn: 100, ron: 200,
+  usd: 50,
+  eur: 50,
+  gbp: 30,
+  cad: 50,
+  aud: 50,
+  nzd: 50,
+  sgd: 50,
+  chf: 50,
+  brl: 50,
+  inr: 50,
+  jpy: 50,
+  hkd: 400,
+  mxn: 1000,
+  dkk: 250,
+  nok: 300,
+  sek: 300,
+  pln: 200,
+  czk: 1500,
+  huf: 17500,
+  myr: 200,
+  thb: 1000,
+  aed: 200,
+  bgn: 100,
+  ron: 200,
 };
 
 /** The ISO 4217 codes this server accepts (Stripe's card-presentment list, abridged). */
 const SUPPORTED = new Set([
-  ...ZERO_DECIMAL, ...THREE_DECIMAL, ...Object.keys(MINIMUM_AMOUNT),
-  'ars', 'cop', 'idr', 'ils', 'isk', 'kes', 'krw', 'ngn', 'php', 'pkr', 'sar', 'try', 'twd',
-  'uah', 'zar', 'egp', 'mad', 'qar', 'vnd', 'clp', 'pen', 'uyu', 'bdt', 'lkr',
+  ...ZERO_DECIMAL,
+  ...THREE_DECIMAL,
+  ...Object.keys(MINIMUM_AMOUNT),
+  'ars',
+  'cop',
+  'idr',
+  'ils',
+  'isk',
+  'kes',
+  'krw',
+  'ngn',
+  'php',
+  'pkr',
+  'sar',
+  'try',
+  'twd',
+  'uah',
+  'zar',
+  'egp',
+  'mad',
+  'qar',
+  'vnd',
+  'clp',
+  'pen',
+  'uyu',
+  'bdt',
+  'lkr',
 ]);
 
 /** Stripe's ceiling: eight digits in the minor unit. */
@@ -73,7 +132,9 @@ export function checkChargeAmount(amount: number, currency: string): void {
     throw errors.amountTooSmall(`Amount must be at least ${formatAmount(minimum, currency)}`);
   }
   if (amount > MAX_AMOUNT) {
-    throw errors.amountTooLarge(`Amount must be no more than ${formatAmount(MAX_AMOUNT, currency)}`);
+    throw errors.amountTooLarge(
+      `Amount must be no more than ${formatAmount(MAX_AMOUNT, currency)}`,
+    );
   }
   if (THREE_DECIMAL.has(currency) && amount % 10 !== 0) {
     throw errors.invalidChargeAmount(

@@ -1,10 +1,16 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { newId } from '../domain/ids.js';
 import type { Services } from '../services/context.js';
 import { API_VERSION } from '../services/events.js';
+import { createLogger, type LogOptions } from './logging.js';
 import { registerAuth } from './plugins/auth.js';
-import { parseBracketed, registerBodyParsing } from './plugins/body-parsing.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { parseQueryString, registerBodyParsing } from './plugins/body-parsing.js';
+import { registerCors } from './plugins/cors.js';
+import { answerClientError, registerErrorHandling } from './plugins/errors.js';
+import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
+import { registerRequestLog } from './plugins/request-log.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
+import { registerAccountRoutes } from './routes/account.js';
 import { registerBalanceRoutes } from './routes/balance.js';
 import { registerChargeRoutes } from './routes/charges.js';
 import { registerCustomerTransactionRoutes } from './routes/customer-transactions.js';
@@ -15,42 +21,70 @@ import { registerRefundRoutes } from './routes/refunds.js';
 import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.js';
-import { REDACTED_PATHS } from './redaction.js';
+import { trackRoutes } from './route-table.js';
 
 export interface AppOptions {
-  /** pino options, or false for no logging (tests). */
-  logger?: boolean | Record<string, unknown>;
+  /** Logging options, or false for no logging (tests). */
+  logger?: false | LogOptions;
   /** Largest request body accepted, in bytes. */
   bodyLimitBytes?: number;
+  /** Largest total of request headers, in bytes (Node's maxHeaderSize). */
+  maxHeaderBytes?: number;
+  /** PEM certificate and key: the server speaks HTTPS (HTTP/1.1) only. */
+  https?: { cert: string | Buffer; key: string | Buffer };
+  /** Believe X-Forwarded-For/-Proto (request.ip, request.protocol) from the peer. */
+  trustProxy?: boolean;
+  /** Rate limits; none when absent. */
+  rateLimit?: RateLimitOptions;
 }
 
 /** Builds the HTTP application: plugins in order, then one route file per resource. */
-export async function buildApp(services: Services, options: AppOptions = {}): Promise<FastifyInstance> {
-  const logger =
-    options.logger === false
-      ? false
-      : { level: 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, ...(options.logger === true ? {} : options.logger) };
+export async function buildApp(
+  services: Services,
+  options: AppOptions = {},
+): Promise<FastifyInstance> {
+  const maxHeaderSize = options.maxHeaderBytes ?? 16 * 1024;
+  // One instance type whatever the server (http or https) and logger: the routes need no more.
   const app = Fastify({
-    logger,
+    ...(options.logger === false
+      ? { logger: false }
+      : { loggerInstance: createLogger(options.logger ?? {}) }),
+    ...(options.https
+      ? { https: { ...options.https, maxHeaderSize } }
+      : { http: { maxHeaderSize } }),
+    // Our own completion line (request-log.ts) replaces Fastify's two lines per request.
+    logController: new LogController({
+      requestIdLogLabel: 'request_id',
+      disableRequestLogging: true,
+    }),
+    trustProxy: options.trustProxy ?? false,
+    clientErrorHandler: answerClientError,
     genReqId: () => newId('req'),
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     routerOptions: {
-      querystringParser: (text: string) => parseBracketed(text),
+      querystringParser: parseQueryString,
       ignoreTrailingSlash: true,
     },
-  });
+  } as FastifyServerOptions) as unknown as FastifyInstance;
 
+  trackRoutes(app);
   app.addHook('onRequest', async (request, reply) => {
     request.receivedAt = Math.floor(services.clock.nowMs() / 1000);
     reply.header('Request-Id', request.id);
     reply.header('Stripe-Version', API_VERSION);
-    reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Cache-Control', 'no-cache, no-store');
   });
 
+  // Order matters: the rate limiter's preHandler keys on the key auth found, and both run
+  // before any handler, so before idempotency claims a key.
+  registerSecurityHeaders(app);
+  registerCors(app);
+  registerRequestLog(app);
   registerErrorHandling(app);
   registerBodyParsing(app);
   registerAuth(app, services.store);
+  if (options.rateLimit) registerRateLimit(app, options.rateLimit);
+  registerAccountRoutes(app, services);
   registerCustomerRoutes(app, services);
   registerBalanceRoutes(app, services);
   registerPaymentMethodRoutes(app, services);

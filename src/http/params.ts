@@ -31,7 +31,8 @@ export function parseParams<S extends Spec>(raw: unknown, spec: S): Parsed<S> {
       continue;
     }
     const field = spec[key];
-    if (!field || !Object.prototype.hasOwnProperty.call(spec, key)) throw errors.parameterUnknown(key);
+    if (!field || !Object.prototype.hasOwnProperty.call(spec, key))
+      throw errors.parameterUnknown(key);
     out[key] = field.read(value, key);
   }
   for (const [key, field] of Object.entries(spec)) {
@@ -58,13 +59,17 @@ function string(options: StringOptions = {}): Field<string | null> {
   return {
     read(value, param) {
       if (typeof value === 'number' || typeof value === 'boolean') value = String(value);
-      if (typeof value !== 'string') throw errors.invalidRequest(`Invalid string: ${param} must be a string.`, param);
+      if (typeof value !== 'string')
+        throw errors.invalidRequest(`Invalid string: ${param} must be a string.`, param);
       if (value === '') {
         if (nullable) return null;
         throw errors.parameterInvalidEmpty(param);
       }
       if (value.length > max) {
-        throw errors.invalidRequest(`Invalid string: ${param} must be at most ${max} characters.`, param);
+        throw errors.invalidRequest(
+          `Invalid string: ${param} must be at most ${max} characters.`,
+          param,
+        );
       }
       if (pattern && !pattern.test(value)) {
         throw errors.invalidRequest(`Invalid value for ${param}.`, param);
@@ -79,15 +84,15 @@ function text(options: Omit<StringOptions, 'nullable'> = {}): Field<string> {
   return string({ ...options, nullable: false }) as Field<string>;
 }
 
-function enumOf<T extends string>(values: readonly T[], options: { nullable?: boolean } = {}): Field<T | null> {
+function enumOf<T extends string>(
+  values: readonly T[],
+  options: { nullable?: boolean } = {},
+): Field<T | null> {
   return {
     read(value, param) {
       if (value === '' && options.nullable) return null;
       if (typeof value !== 'string' || !values.includes(value as T)) {
-        throw errors.invalidRequest(
-          `Invalid ${param}: must be one of ${values.join(', ')}`,
-          param,
-        );
+        throw errors.invalidRequest(`Invalid ${param}: must be one of ${values.join(', ')}`, param);
       }
       return value as T;
     },
@@ -107,13 +112,25 @@ function integer(options: IntegerOptions = {}): Field<number> {
       if (typeof value === 'number') n = value;
       else if (typeof value === 'string' && /^-?\d{1,16}$/.test(value)) n = Number(value);
       else if (value === '') throw errors.parameterInvalidEmpty(param);
-      else throw errors.parameterInvalidInteger(param, typeof value === 'object' ? JSON.stringify(value) : value);
+      else
+        throw errors.parameterInvalidInteger(
+          param,
+          typeof value === 'object' ? JSON.stringify(value) : value,
+        );
       if (!Number.isSafeInteger(n)) throw errors.parameterInvalidInteger(param, value);
       if (n < min) {
-        throw errors.invalidRequest(`Invalid integer: ${param} must be at least ${min}.`, param, 'parameter_invalid_integer');
+        throw errors.invalidRequest(
+          `Invalid integer: ${param} must be at least ${min}.`,
+          param,
+          'parameter_invalid_integer',
+        );
       }
       if (n > max) {
-        throw errors.invalidRequest(`Invalid integer: ${param} must be at most ${max}.`, param, 'parameter_invalid_integer');
+        throw errors.invalidRequest(
+          `Invalid integer: ${param} must be at most ${max}.`,
+          param,
+          'parameter_invalid_integer',
+        );
       }
       return n;
     },
@@ -131,11 +148,15 @@ function boolean(): Field<boolean> {
 }
 
 /** A nested object; `''` unsets it (null) when nullable. */
-function object<S extends Spec>(spec: S, options: { nullable?: boolean } = {}): Field<Parsed<S> | null> {
+function object<S extends Spec>(
+  spec: S,
+  options: { nullable?: boolean } = {},
+): Field<Parsed<S> | null> {
   return {
     read(value, param) {
       if (value === '' && options.nullable !== false) return null;
-      if (!isPlainObject(value)) throw errors.invalidRequest(`Invalid object: ${param} must be an object.`, param);
+      if (!isPlainObject(value))
+        throw errors.invalidRequest(`Invalid object: ${param} must be an object.`, param);
       const out: Record<string, unknown> = {};
       for (const [key, inner] of Object.entries(value)) {
         const field = spec[key];
@@ -169,7 +190,10 @@ function array<T>(item: Field<T>, options: { max?: number } = {}): Field<T[]> {
       else if (value === '') items = [];
       else throw errors.invalidRequest(`Invalid array: ${param} must be an array.`, param);
       if (items.length > max) {
-        throw errors.invalidRequest(`Invalid array: ${param} may have at most ${max} items.`, param);
+        throw errors.invalidRequest(
+          `Invalid array: ${param} may have at most ${max} items.`,
+          param,
+        );
       }
       return items.map((v, i) => item.read(v, `${param}[${i}]`));
     },
@@ -181,10 +205,14 @@ function metadata(): Field<Record<string, unknown> | ''> {
   return {
     read(value, param) {
       if (value === '') return '';
-      if (!isPlainObject(value)) throw errors.invalidRequest('Invalid metadata: must be an object.', param);
+      if (!isPlainObject(value))
+        throw errors.invalidRequest('Invalid metadata: must be an object.', param);
       for (const [key, inner] of Object.entries(value)) {
         if (isPlainObject(inner) || Array.isArray(inner)) {
-          throw errors.invalidRequest(`Invalid value for metadata key ${key}: must be a string.`, `${param}[${key}]`);
+          throw errors.invalidRequest(
+            `Invalid value for metadata key ${key}: must be a string.`,
+            `${param}[${key}]`,
+          );
         }
       }
       return value;

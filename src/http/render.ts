@@ -29,7 +29,11 @@ export async function renderList(
 }
 
 /** Stripe's pagination parameters as a page request; 10 items unless asked otherwise. */
-export function pageOf(params: { limit?: number; starting_after?: string; ending_before?: string }): PageRequest {
+export function pageOf(params: {
+  limit?: number;
+  starting_after?: string;
+  ending_before?: string;
+}): PageRequest {
   return {
     limit: params.limit ?? 10,
     startingAfter: params.starting_after,

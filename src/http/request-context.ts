@@ -10,9 +10,13 @@ declare module 'fastify' {
     auth?: RouteAuth;
     /** The resource a restricted key needs `:read` (GET) or `:write` permission on. */
     resource?: string;
+    /** 'sameorigin' lets pages of this origin frame the route (the 3-D Secure page); else DENY. */
+    frame?: 'sameorigin';
   }
   interface FastifyRequest {
     apiKey?: AuthenticatedKey;
+    /** Set by auth when the request had no key or an unknown one. */
+    authFailed?: boolean;
     /** Unix seconds when the request arrived. */
     receivedAt: number;
   }

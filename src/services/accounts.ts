@@ -1,6 +1,8 @@
 import { generateApiKey, hashApiKey, keyKindOf, type KeyKind } from '../domain/api-keys.js';
 import { newId } from '../domain/ids.js';
+import { assert } from '../domain/assert.js';
 import type { Store } from '../store/store.js';
+import type { CallContext } from './context.js';
 import type { AccountsTable, ApiKeysTable, Tx } from '../store/schema.js';
 
 /** Stripe's US card pricing: 2.9% + 30 minor units. */
@@ -24,7 +26,8 @@ export interface AuthenticatedKey {
   expired: boolean;
 }
 
-async function insertKey(
+/** Inserts a key row inside a caller's transaction; returns its id. Only the hash is stored. */
+export async function insertKey(
   tx: Tx,
   accountId: string,
   kind: KeyKind,
@@ -143,4 +146,15 @@ export async function ensureDefaultAccount(
   if ((await countAccounts(store)) > 0) return undefined;
   const account = await createAccount(store, now, keys);
   return { account, created: true };
+}
+
+/** The caller's own account. Its key was just authenticated, so a missing row is a bug. */
+export async function retrieveAccount(tx: Tx, ctx: CallContext): Promise<AccountsTable> {
+  const row = await tx
+    .selectFrom('accounts')
+    .selectAll()
+    .where('id', '=', ctx.accountId)
+    .executeTakeFirst();
+  assert(row !== undefined, 'authenticated key of a missing account');
+  return row;
 }

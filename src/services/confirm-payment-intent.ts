@@ -10,6 +10,7 @@ import { paymentIntentToWire } from '../wire/payment-intents.js';
 import type { CallContext, Services } from './context.js';
 import {
   applyAttempt,
+  transitionLost,
   type AttemptPlan,
   type AttemptResult,
   type IntentPatch,

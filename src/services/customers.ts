@@ -31,7 +31,8 @@ export interface CustomerInput {
   payment_method?: string | null;
 }
 
-const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+const jsonOrNull = (value: unknown) =>
+  value === null || value === undefined ? null : JSON.stringify(value);
 
 /** Loads a live customer or throws resource_missing (404 on a path, 400 for a body param). */
 export async function requireCustomer(
@@ -41,11 +42,16 @@ export async function requireCustomer(
   param = 'id',
 ): Promise<CustomerRow> {
   const row = await findCustomerByAccountAndId(tx, accountId, id);
-  if (!row || row.deleted) throw errors.resourceMissing('customer', id, param, param === 'id' ? 404 : 400);
+  if (!row || row.deleted)
+    throw errors.resourceMissing('customer', id, param, param === 'id' ? 404 : 400);
   return row;
 }
 
-export async function createCustomer(tx: Tx, ctx: CallContext, input: CustomerInput): Promise<CustomerRow> {
+export async function createCustomer(
+  tx: Tx,
+  ctx: CallContext,
+  input: CustomerInput,
+): Promise<CustomerRow> {
   const metadata = mergeMetadata({}, input.metadata);
   const row = await insertCustomer(tx, {
     id: newId('cus'),
@@ -90,7 +96,8 @@ export async function updateCustomer(
   }
   if (input.address !== undefined) patch.address = jsonOrNull(input.address);
   if (input.shipping !== undefined) patch.shipping = jsonOrNull(input.shipping);
-  if (input.preferred_locales !== undefined) patch.preferred_locales = JSON.stringify(input.preferred_locales);
+  if (input.preferred_locales !== undefined)
+    patch.preferred_locales = JSON.stringify(input.preferred_locales);
   if (input.tax_exempt !== undefined) patch.tax_exempt = input.tax_exempt ?? 'none';
   if (input.invoice_settings !== undefined) {
     patch.default_payment_method = input.invoice_settings?.default_payment_method ?? null;
@@ -105,7 +112,8 @@ export async function updateCustomer(
   const beforeWire = customerToWire(before);
   const afterWire = customerToWire(after);
   const previous = previousAttributes(beforeWire, afterWire);
-  if (Object.keys(previous).length > 0) await emitEvent(tx, ctx, 'customer.updated', afterWire, previous);
+  if (Object.keys(previous).length > 0)
+    await emitEvent(tx, ctx, 'customer.updated', afterWire, previous);
   return after;
 }
 

@@ -27,7 +27,8 @@ export function previousAttributes(
 ): Record<string, unknown> {
   const changed: Record<string, unknown> = {};
   for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = before[key] ?? null;
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      changed[key] = before[key] ?? null;
   }
   return changed;
 }
@@ -36,7 +37,9 @@ export function previousAttributes(
 export function eventMatches(enabled: string[], type: string): boolean {
   return enabled.some(
     (pattern) =>
-      pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+      pattern === '*' ||
+      pattern === type ||
+      (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
   );
 }
 

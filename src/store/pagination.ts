@@ -85,7 +85,11 @@ export async function paginate<Row>(
 }
 
 /** Adds `created` bounds to a list query. */
-export function whereCreated(query: Query, range: CreatedRange | undefined, column = 'created'): Query {
+export function whereCreated(
+  query: Query,
+  range: CreatedRange | undefined,
+  column = 'created',
+): Query {
   if (!range) return query;
   if (range.gt !== undefined) query = query.where(column, '>', range.gt);
   if (range.gte !== undefined) query = query.where(column, '>=', range.gte);

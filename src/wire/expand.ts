@@ -49,7 +49,11 @@ export function registerVirtualField(objectType: string, field: string, compute:
 }
 
 /** Loads any object by its id's prefix (for expansion and event data). */
-export async function loadById(tx: Tx, accountId: string, id: string): Promise<WireObject | undefined> {
+export async function loadById(
+  tx: Tx,
+  accountId: string,
+  id: string,
+): Promise<WireObject | undefined> {
   const loader = loaders.get(idPrefix(id) ?? '');
   return loader ? loader(tx, accountId, id) : undefined;
 }
@@ -115,11 +119,13 @@ async function expandPath(
   } else if (typeof value === 'string' || value === null || rest.length === 0) {
     // Only declared id fields expand; plain nested objects may only be walked through.
     if (!expandable.get(type)?.has(field)) cannotExpand(fullPath);
-    if (typeof value === 'string') value = object[field] = (await loadById(tx, accountId, value)) ?? value;
+    if (typeof value === 'string')
+      value = object[field] = (await loadById(tx, accountId, value)) ?? value;
   }
   if (rest.length === 0 || value === null || typeof value !== 'object') return;
   if (Array.isArray((value as WireObject).data) && (value as WireObject).object === 'list') {
-    for (const item of (value as { data: WireObject[] }).data) await expandPath(tx, accountId, item, rest, fullPath);
+    for (const item of (value as { data: WireObject[] }).data)
+      await expandPath(tx, accountId, item, rest, fullPath);
     return;
   }
   await expandPath(tx, accountId, value as WireObject, rest, fullPath);

@@ -1,5 +1,5 @@
 import Stripe from 'stripe';
-import { configFromEnv } from '../../src/config.js';
+import { configFromEnv, type ServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -30,6 +30,10 @@ export interface TestServerOptions {
   publishableKey?: string;
   /** Keep the database (its files, or the PostgreSQL database) on close (restart tests). */
   keepDatabase?: boolean;
+  /** More configuration (TLS, rate limits, …). Rate limits are off unless given here. */
+  config?: Partial<ServerConfig>;
+  /** Log (JSON lines) to this file instead of not logging. */
+  logFile?: string;
 }
 
 /**
@@ -50,10 +54,16 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     secretKey,
     publishableKey,
     durable: false,
+    // Suites fire bursts; the limiter has its own tests and is opted into through `config`.
+    rateLimitPerSecond: 0,
+    authFailureRateLimitPerSecond: 0,
+    ...options.config,
   });
   let server: RunningServer;
   try {
-    server = await startServer(config, { logger: false });
+    server = await startServer(config, {
+      logger: options.logFile ? { file: options.logFile, level: 'info' } : false,
+    });
   } catch (error) {
     await database?.drop();
     throw error;

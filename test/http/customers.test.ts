@@ -115,7 +115,10 @@ describe('customers', () => {
       });
       assert.equal(response.status, 400);
       assert.equal((await response.json()).error.type, 'invalid_request_error');
-      assert.equal((await t.stripe.customers.retrieve(created.id) as Stripe.Customer).name, 'Stable');
+      assert.equal(
+        ((await t.stripe.customers.retrieve(created.id)) as Stripe.Customer).name,
+        'Stable',
+      );
     });
   });
 
@@ -140,16 +143,28 @@ describe('customers', () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i++) ids.push((await t.stripe.customers.create({ email })).id);
       const first = await t.stripe.customers.list({ email, limit: 2 });
-      assert.deepEqual(first.data.map((c) => c.id), [ids[4], ids[3]]);
+      assert.deepEqual(
+        first.data.map((c) => c.id),
+        [ids[4], ids[3]],
+      );
       assert.equal(first.has_more, true);
       assert.equal(first.url, '/v1/customers');
       const second = await t.stripe.customers.list({ email, limit: 2, starting_after: ids[3] });
-      assert.deepEqual(second.data.map((c) => c.id), [ids[2], ids[1]]);
+      assert.deepEqual(
+        second.data.map((c) => c.id),
+        [ids[2], ids[1]],
+      );
       const last = await t.stripe.customers.list({ email, limit: 2, starting_after: ids[1] });
-      assert.deepEqual(last.data.map((c) => c.id), [ids[0]]);
+      assert.deepEqual(
+        last.data.map((c) => c.id),
+        [ids[0]],
+      );
       assert.equal(last.has_more, false);
       const back = await t.stripe.customers.list({ email, limit: 2, ending_before: ids[1] });
-      assert.deepEqual(back.data.map((c) => c.id), [ids[3], ids[2]]);
+      assert.deepEqual(
+        back.data.map((c) => c.id),
+        [ids[3], ids[2]],
+      );
       assert.equal(back.has_more, true);
       const all: string[] = [];
       for await (const c of t.stripe.customers.list({ email, limit: 2 })) all.push(c.id);
@@ -159,16 +174,24 @@ describe('customers', () => {
     it('refuses a limit out of range and an unknown cursor', async () => {
       const limit = await stripeError(() => t.stripe.customers.list({ limit: 101 }));
       assert.equal(limit.param, 'limit');
-      const cursor = await stripeError(() => t.stripe.customers.list({ starting_after: 'cus_nope' }));
+      const cursor = await stripeError(() =>
+        t.stripe.customers.list({ starting_after: 'cus_nope' }),
+      );
       assert.equal(cursor.code, 'resource_missing');
       assert.equal(cursor.param, 'starting_after');
     });
 
     it('filters by created range', async () => {
       const c = await t.stripe.customers.create({ email: 'range@example.com' });
-      const hit = await t.stripe.customers.list({ email: 'range@example.com', created: { gte: c.created } });
+      const hit = await t.stripe.customers.list({
+        email: 'range@example.com',
+        created: { gte: c.created },
+      });
       assert.equal(hit.data.length, 1);
-      const miss = await t.stripe.customers.list({ email: 'range@example.com', created: { gt: c.created } });
+      const miss = await t.stripe.customers.list({
+        email: 'range@example.com',
+        created: { gt: c.created },
+      });
       assert.equal(miss.data.length, 0);
     });
   });
@@ -197,7 +220,9 @@ describe('customers', () => {
 
     it('accepts HTTP Basic auth with the key as user name', async () => {
       const basic = Buffer.from(`${t.secretKey}:`).toString('base64');
-      const response = await fetch(`${t.url}/v1/customers`, { headers: { authorization: `Basic ${basic}` } });
+      const response = await fetch(`${t.url}/v1/customers`, {
+        headers: { authorization: `Basic ${basic}` },
+      });
       assert.equal(response.status, 200);
     });
 
@@ -225,7 +250,10 @@ describe('customers', () => {
     });
 
     it('accepts form bodies posted raw', async () => {
-      const response = await t.fetch('/v1/customers', form({ email: 'raw@example.com', 'metadata[k]': 'v' }));
+      const response = await t.fetch(
+        '/v1/customers',
+        form({ email: 'raw@example.com', 'metadata[k]': 'v' }),
+      );
       const body = await response.json();
       assert.deepEqual(body.metadata, { k: 'v' });
     });

@@ -28,15 +28,21 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
     const config = request.routeOptions.config;
     if (!config || config.auth === 'none' || !request.routeOptions.url) return;
     const key = readApiKey(request);
+    // Marked for the rate limiter: these, unlike a known key used in the wrong place, are what
+    // guessing looks like.
+    request.authFailed = !key;
     if (!key) throw errors.missingApiKey();
     const found = await authenticateKey(store, key, request.receivedAt);
+    request.authFailed = !found;
     if (!found) throw errors.invalidApiKey(maskApiKey(key));
     if (found.expired) throw errors.expiredApiKey(maskApiKey(key));
-    if (found.kind === 'publishable' && config.auth !== 'publishable') throw errors.secretKeyRequired();
+    if (found.kind === 'publishable' && config.auth !== 'publishable')
+      throw errors.secretKeyRequired();
     if (found.kind === 'restricted') {
       const needed = `${config.resource ?? 'unknown'}:${request.method === 'GET' ? 'read' : 'write'}`;
       const granted = found.permissions ?? [];
-      const writeCoversRead = needed.endsWith(':read') && granted.includes(needed.replace(':read', ':write'));
+      const writeCoversRead =
+        needed.endsWith(':read') && granted.includes(needed.replace(':read', ':write'));
       if (!granted.includes(needed) && !writeCoversRead) throw errors.permissionDenied(needed);
     }
     request.apiKey = found;

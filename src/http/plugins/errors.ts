@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import type { Duplex } from 'node:stream';
 import { ApiError, errors } from '../../domain/errors.js';
 import { isLockTimeout } from '../../store/store.js';
 
@@ -9,13 +10,13 @@ import { isLockTimeout } from '../../store/store.js';
  * anything else is a bug and becomes a generic 500 carrying the request id, with the detail kept
  * for the log.
  */
-export function toApiError(error: unknown, requestId: string): ApiError {
+export function toApiError(error: unknown, requestId: string, contentType?: string): ApiError {
   if (error instanceof ApiError) return error;
   if (isLockTimeout(error)) return errors.lockTimeout();
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return errors.unsupportedContentType(String((fastifyError as any).contentType ?? 'unknown'));
+      return errors.unsupportedContentType((contentType || 'unknown').slice(0, 100));
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return errors.bodyTooLarge();
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -32,7 +33,8 @@ export function toApiError(error: unknown, requestId: string): ApiError {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const apiError = toApiError(error, request.id);
+    const apiError = toApiError(error, request.id, request.headers['content-type']);
+    // Logged once here; the completion line follows. The serializer keeps message and stack only.
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
     // Frequent lock timeouts mean contention or an undersized pool: worth seeing in the log.
     else if (apiError.code === 'lock_timeout') request.log.warn({ err: error }, 'lock timeout');
@@ -43,4 +45,26 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const apiError = errors.unrecognizedUrl(request.method, path);
     reply.status(apiError.status).send(apiError.toBody());
   });
+}
+
+/**
+ * Requests Node refuses before Fastify sees them (headers too large, unparsable HTTP, timeouts)
+ * still get Stripe's error envelope, written straight to the socket.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'Request headers are too large.']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'The request took too long to arrive.']
+        : [400, 'Bad Request', 'The request could not be parsed as HTTP.'];
+  const body = JSON.stringify({ error: { type: 'invalid_request_error', message } });
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
 }

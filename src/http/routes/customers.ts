@@ -23,7 +23,11 @@ const customerFields = {
   phone: p.string({ max: 20 }),
   description: p.string({ max: 350 }),
   address,
-  shipping: p.object({ address: p.required(address), name: p.required(p.text({ max: 256 })), phone: p.string({ max: 20 }) }),
+  shipping: p.object({
+    address: p.required(address),
+    name: p.required(p.text({ max: 256 })),
+    phone: p.string({ max: 20 }),
+  }),
   metadata: p.metadata(),
   balance: p.integer(),
   preferred_locales: p.array(p.text({ max: 20 }), { max: 10 }),
@@ -41,7 +45,11 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: RouteDeps): v
   app.post('/v1/customers', { config }, async (request, reply) => {
     const params = parseParams(request.body, customerFields);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await customers.createCustomer(tx, callContext(request), params as customers.CustomerInput);
+      const row = await customers.createCustomer(
+        tx,
+        callContext(request),
+        params as customers.CustomerInput,
+      );
       return renderObject(tx, request, customerToWire(row), params.expand);
     });
   });
@@ -75,13 +83,17 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: RouteDeps): v
     });
   }
 
-  app.delete<{ Params: { id: string } }>('/v1/customers/:id', { config }, async (request, reply) => {
-    parseParams(request.query, {});
-    return runMutation(store, request, reply, async (tx) => {
-      const body = await customers.deleteCustomer(tx, callContext(request), request.params.id);
-      return { status: 200, body };
-    });
-  });
+  app.delete<{ Params: { id: string } }>(
+    '/v1/customers/:id',
+    { config },
+    async (request, reply) => {
+      parseParams(request.query, {});
+      return runMutation(store, request, reply, async (tx) => {
+        const body = await customers.deleteCustomer(tx, callContext(request), request.params.id);
+        return { status: 200, body };
+      });
+    },
+  );
 
   app.get('/v1/customers', { config }, async (request, reply) => {
     const params = parseParams(request.query, listSpec);
@@ -93,7 +105,12 @@ export function registerCustomerRoutes(app: FastifyInstance, deps: RouteDeps): v
         pageOf(params),
       );
       const data = page.rows.map(customerToWire);
-      return renderList(tx, request, listEnvelope('/v1/customers', data, page.hasMore), params.expand);
+      return renderList(
+        tx,
+        request,
+        listEnvelope('/v1/customers', data, page.hasMore),
+        params.expand,
+      );
     });
   });
 }

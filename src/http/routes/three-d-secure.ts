@@ -59,7 +59,8 @@ function finish(reply: FastifyReply, intent: PaymentIntentRow) {
  * or fails it. Authenticated by the client secret in the URL or form, like Stripe's hosted page.
  */
 export function registerThreeDSecureRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const config = { auth: 'none' as const };
+  // Shown in a frame of the merchant's checkout on this origin: SAMEORIGIN, not DENY.
+  const config = { auth: 'none' as const, frame: 'sameorigin' as const };
   const { store } = deps;
 
   app.get<WithId>('/v1/3ds/:id', { config }, async (request, reply) => {

@@ -2,7 +2,11 @@ import { type CreateTableBuilder, type Kysely } from 'kysely';
 import type { Dialect } from '../store.js';
 
 /** Columns every object table starts with: insertion order, id, owning account, creation time. */
-function objectTable(db: Kysely<any>, dialect: Dialect, name: string): CreateTableBuilder<string, any> {
+function objectTable(
+  db: Kysely<any>,
+  dialect: Dialect,
+  name: string,
+): CreateTableBuilder<string, any> {
   return db.schema
     .createTable(name)
     .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) =>
@@ -19,7 +23,8 @@ function sequenceColumn(dialect: Dialect) {
 
 export async function up(db: Kysely<any>, dialect: Dialect): Promise<void> {
   const seq = sequenceColumn(dialect);
-  const seqPk = (c: any) => (dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement());
+  const seqPk = (c: any) =>
+    dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement();
 
   await db.schema
     .createTable('accounts')

@@ -40,7 +40,12 @@ export interface CustomerFilter {
 }
 
 /** Live customers, newest first; deleted customers never appear in lists. */
-export function listCustomersByAccount(tx: Tx, accountId: string, filter: CustomerFilter, page: PageRequest) {
+export function listCustomersByAccount(
+  tx: Tx,
+  accountId: string,
+  filter: CustomerFilter,
+  page: PageRequest,
+) {
   return paginate<CustomerRow>(tx, 'customers', accountId, page, (q) => {
     q = q.where('deleted', '=', 0);
     if (filter.email !== undefined) q = q.where('email', '=', filter.email);
