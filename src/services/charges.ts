@@ -13,7 +13,7 @@ import {
 } from '../store/repositories/charges.js';
 import {
   insertCustomerTransaction,
-  updateCustomerTransactionStatusBySource,
+  updateCustomerTransactionBySource,
 } from '../store/repositories/customer-transactions.js';
 import type { PaymentIntentRow } from '../store/repositories/payment-intents.js';
 import type { PageRequest } from '../store/pagination.js';
@@ -170,7 +170,11 @@ export async function captureCharge(
   // amount_refunded stays 0 and refunds count against amount_captured.
   let captured = await updateOrFail(tx, ctx, charge, { captured: 1, amount_captured: amount });
   captured = await attachBalanceTransaction(tx, ctx, captured);
-  await updateCustomerTransactionStatusBySource(tx, ctx.accountId, charge.id, captured.status);
+  // The history shows money moved: a partial capture moved only what was captured.
+  await updateCustomerTransactionBySource(tx, ctx.accountId, charge.id, {
+    status: captured.status,
+    amount,
+  });
   await emitEvent(tx, ctx, 'charge.captured', chargeToWire(captured));
   return captured;
 }
@@ -182,6 +186,8 @@ export async function releaseCharge(
   charge: ChargeRow,
 ): Promise<ChargeRow> {
   assert(charge.captured === 0, 'release of a captured charge');
+  // No money moved: the customer's history shows the authorisation as canceled.
+  await updateCustomerTransactionBySource(tx, ctx.accountId, charge.id, { status: 'canceled' });
   return updateOrFail(tx, ctx, charge, { refunded: 1, amount_refunded: charge.amount });
 }
 

@@ -10,7 +10,6 @@ import { paymentIntentToWire } from '../wire/payment-intents.js';
 import type { CallContext, Services } from './context.js';
 import {
   applyAttempt,
-  transitionLost,
   type AttemptPlan,
   type AttemptResult,
   type IntentPatch,

@@ -16,15 +16,16 @@ export function insertCustomerTransaction(
 }
 
 /** Keeps the history row of a charge (or refund) in step with its status. */
-export async function updateCustomerTransactionStatusBySource(
+/** Keeps a history line in step with its source (a charge captured for less, or released). */
+export async function updateCustomerTransactionBySource(
   tx: Tx,
   accountId: string,
   sourceId: string,
-  status: string,
+  patch: { status?: string; amount?: number },
 ): Promise<void> {
   await tx
     .updateTable('customer_transactions')
-    .set({ status })
+    .set(patch)
     .where('account_id', '=', accountId)
     .where('source_id', '=', sourceId)
     .execute();
