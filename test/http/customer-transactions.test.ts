@@ -43,6 +43,31 @@ describe('customer transactions', () => {
       .create({ amount, currency, customer, payment_method: card, confirm: true })
       .catch((error) => error);
 
+  it('shows what a partial capture moved, and a released authorisation as canceled', async () => {
+    const customer = await t.stripe.customers.create({});
+    const authorise = () =>
+      t.stripe.paymentIntents.create({
+        amount: 5000,
+        currency: 'usd',
+        customer: customer.id,
+        payment_method: 'pm_card_visa',
+        capture_method: 'manual',
+        confirm: true,
+      });
+    const captured = await authorise();
+    await t.stripe.paymentIntents.capture(captured.id, { amount_to_capture: 3000 });
+    const released = await authorise();
+    await t.stripe.paymentIntents.cancel(released.id);
+    const [canceledLine, capturedLine] = (await history(customer.id)).data;
+    assert.equal(capturedLine.source, captured.latest_charge);
+    assert.equal(capturedLine.amount, 3000);
+    assert.equal(capturedLine.status, 'succeeded');
+    assert.equal(canceledLine.source, released.latest_charge);
+    assert.equal(canceledLine.status, 'canceled');
+    const onlyCanceled = await history(customer.id, { status: 'canceled' });
+    assert.deepEqual(onlyCanceled.data.map((line) => line.source), [released.latest_charge]);
+  });
+
   it('records each charge of a customer, declined ones included', async () => {
     const customer = await t.stripe.customers.create({});
     const paid = await pay(customer.id, 1200);
