@@ -30,6 +30,12 @@ export interface ServerConfig {
   redisUrl?: string;
   /** Largest total size of request headers, in bytes (Node's maxHeaderSize). */
   maxHeaderBytes: number;
+  /** PostgreSQL: connections per process (`--pool-size`, PAYRAIL_PG_POOL_SIZE). */
+  poolSize?: number;
+  /** PostgreSQL: statement timeout in ms (`--statement-timeout-ms`). */
+  statementTimeoutMs?: number;
+  /** Server processes on one port (`--workers`, PAYRAIL_WORKERS); unset or 1: no cluster. */
+  workers?: number;
 }
 
 export const DEFAULT_PORT = 4242;
@@ -77,6 +83,23 @@ export function configFromEnv(overrides: Partial<ServerConfig>): ServerConfig {
     ),
     redisUrl: env.PAYRAIL_REDIS_URL || undefined,
     maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES,
+    poolSize: positiveIntegerFromEnv('PAYRAIL_PG_POOL_SIZE'),
+    statementTimeoutMs: positiveIntegerFromEnv('PAYRAIL_PG_STATEMENT_TIMEOUT_MS'),
+    workers: positiveIntegerFromEnv('PAYRAIL_WORKERS'),
     ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)),
   };
+}
+
+/** A whole number ≥ 1 from flag or variable text; anything else is a start-up error. */
+export function parsePositiveInteger(text: string, name: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number of at least 1, not '${text}'`);
+  }
+  return value;
+}
+
+function positiveIntegerFromEnv(name: string): number | undefined {
+  const text = process.env[name];
+  return text ? parsePositiveInteger(text, name) : undefined;
 }

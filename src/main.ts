@@ -9,7 +9,12 @@ import { RedisBucketStore } from './http/rate-limit/redis-bucket-store.js';
 import { SimulatedProcessor } from './processor/simulated.js';
 import { ensureDefaultAccount, type CreatedAccount } from './services/accounts.js';
 import { systemClock, type Services } from './services/context.js';
-import { openStore } from './store/store.js';
+import { openStore, type Store } from './store/store.js';
+import {
+  WebhookWorker,
+  webhookWorkerOptionsFromEnv,
+  type WebhookWorkerOptions,
+} from './webhooks/delivery.js';
 import { readTlsFiles, selfSignedTls, type TlsMaterial } from './tls.js';
 
 export interface RunningServer {
@@ -28,6 +33,44 @@ export interface RunningServer {
 export interface StartOptions {
   /** false: no logging (tests); otherwise where and how much. */
   logger?: boolean | LogOptions;
+  /**
+   * Skip migrations and the default-account step: a `--workers` child, whose primary ran them
+   * once before forking.
+   */
+  skipPrepare?: boolean;
+  /** Webhook worker settings; read from the environment when not given. */
+  webhooks?: WebhookWorkerOptions & { enabled: boolean };
+}
+
+/** The store the configuration names, with its PostgreSQL pool settings. */
+export function openConfiguredStore(config: ServerConfig): Store {
+  return openStore({
+    url: config.databaseUrl,
+    durable: config.durable,
+    poolSize: config.poolSize,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+}
+
+/**
+ * The start-up steps that belong to the database rather than to a process: migrations and the
+ * default account. They run under the store's start-up lock, so processes starting together on
+ * one PostgreSQL database take turns, and the later ones find the work done. Returns the account
+ * when it was created with random keys (to print once).
+ */
+export async function prepareDatabase(
+  store: Store,
+  config: ServerConfig,
+): Promise<CreatedAccount | undefined> {
+  return store.withStartupLock(async () => {
+    await store.migrate();
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const ensured = await ensureDefaultAccount(store, nowSeconds, {
+      secretKey: config.secretKey,
+      publishableKey: config.publishableKey,
+    });
+    return ensured?.created && !config.secretKey ? ensured.account : undefined;
+  });
 }
 
 function tlsOf(config: ServerConfig): TlsMaterial | undefined {
@@ -53,13 +96,15 @@ export async function startServer(
   // What can fail on configuration comes first, before the database is opened.
   const tls = tlsOf(config);
   const buckets = await bucketStoreOf(config);
-  const store = openStore({ url: config.databaseUrl, durable: config.durable });
-  await store.migrate();
-  const nowSeconds = Math.floor(Date.now() / 1000);
-  const ensured = await ensureDefaultAccount(store, nowSeconds, {
-    secretKey: config.secretKey,
-    publishableKey: config.publishableKey,
-  });
+  const store = openConfiguredStore(config);
+  let createdAccount: CreatedAccount | undefined;
+  try {
+    if (!options.skipPrepare) createdAccount = await prepareDatabase(store, config);
+  } catch (error) {
+    await store.close();
+    await buckets.close();
+    throw error;
+  }
 
   const services: Services = {
     store,
@@ -95,14 +140,28 @@ export async function startServer(
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `${tls ? 'https' : 'http'}://${hostForUrl}:${port}`;
   if (!config.publicUrl) services.publicUrl = url;
+
+  // The outbox worker runs in every server unless PAYRAIL_WEBHOOK_WORKER=off (for deployments
+  // that run `payrail webhooks work` on its own); several workers may share one database.
+  const webhookOptions = options.webhooks ?? webhookWorkerOptionsFromEnv();
+  const worker = webhookOptions.enabled
+    ? new WebhookWorker(
+        store,
+        services.clock,
+        webhookOptions,
+        app.log.child({ module: 'webhooks' }),
+      )
+    : undefined;
+  worker?.start();
   return {
     app,
     services,
     url,
     port,
-    createdAccount: ensured?.created && !config.secretKey ? ensured.account : undefined,
+    createdAccount,
     tls: tls && { certFile: tls.certFile, keyFile: tls.keyFile, generated: tls.generated },
     async close() {
+      await worker?.stop();
       await app.close();
       await store.close();
     },

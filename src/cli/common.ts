@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { configFromEnv } from '../config.js';
-import { openStore, type Store } from '../store/store.js';
+import { openConfiguredStore } from '../main.js';
+import type { Store } from '../store/store.js';
 
 /** A whole number ≥ 0 from a flag. */
 export function parseCount(value: string): number {
@@ -11,20 +12,15 @@ export function parseCount(value: string): number {
   return n;
 }
 
-/** Hides a password in a database URL before it is logged. */
-export function redactDatabaseUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
-}
-
 /** Opens (and migrates) the database named by --database or PAYRAIL_DATABASE_URL, runs, closes. */
 export async function withStore<T>(
   databaseUrl: string | undefined,
   work: (store: Store) => Promise<T>,
 ): Promise<T> {
   const config = configFromEnv({ databaseUrl });
-  const store = openStore({ url: config.databaseUrl });
+  const store = openConfiguredStore(config);
   try {
-    await store.migrate();
+    await store.withStartupLock(() => store.migrate());
     return await work(store);
   } finally {
     await store.close();

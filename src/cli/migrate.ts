@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { configFromEnv } from '../config.js';
-import { openStore } from '../store/store.js';
+import { openConfiguredStore } from '../main.js';
 
 export function registerMigrateCommand(program: Command): void {
   program
@@ -9,8 +9,8 @@ export function registerMigrateCommand(program: Command): void {
     .option('--database <url>', 'sqlite:PATH or postgres://…')
     .action(async (options) => {
       const config = configFromEnv({ databaseUrl: options.database });
-      const store = openStore({ url: config.databaseUrl });
-      await store.migrate();
+      const store = openConfiguredStore(config);
+      await store.withStartupLock(() => store.migrate());
       await store.close();
       process.stdout.write('migrations applied\n');
     });

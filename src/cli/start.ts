@@ -8,8 +8,15 @@ import {
   DEFAULT_RATE_LIMIT,
   DEFAULT_TLS_DIR,
 } from '../config.js';
+import { parsePositiveInteger } from '../config.js';
 import { startServer } from '../main.js';
-import { parseCount, redactDatabaseUrl } from './common.js';
+import { DEFAULT_PG_POOL_SIZE, DEFAULT_PG_STATEMENT_TIMEOUT_MS } from '../store/store.js';
+import { selfSignedTls } from '../tls.js';
+import { isClusterWorker, runClusterPrimary } from './cluster.js';
+import { parseCount } from './common.js';
+import { printCreatedAccount, redactDatabaseUrl } from './output.js';
+
+const positive = (name: string) => (text: string) => parsePositiveInteger(text, name);
 
 export function registerStartCommand(program: Command): void {
   program
@@ -39,6 +46,17 @@ export function registerStartCommand(program: Command): void {
       parseCount,
     )
     .option('--redis <url>', 'share rate-limit counters through Redis (redis://…)')
+    .option(
+      '--pool-size <n>',
+      `PostgreSQL connections per process (default ${DEFAULT_PG_POOL_SIZE})`,
+      positive('--pool-size'),
+    )
+    .option(
+      '--statement-timeout-ms <ms>',
+      `PostgreSQL statement timeout (default ${DEFAULT_PG_STATEMENT_TIMEOUT_MS})`,
+      positive('--statement-timeout-ms'),
+    )
+    .option('--workers <n>', 'server processes sharing the port (default 1)', positive('--workers'))
     .action(async (options) => {
       if (options.tls !== undefined && options.tls !== 'self-signed') {
         throw new Error(`--tls accepts only "self-signed" (got "${options.tls}")`);
@@ -56,34 +74,43 @@ export function registerStartCommand(program: Command): void {
         rateLimitPerSecond: options.rateLimit,
         authFailureRateLimitPerSecond: options.authFailureRateLimit,
         redisUrl: options.redis,
+        poolSize: options.poolSize,
+        statementTimeoutMs: options.statementTimeoutMs,
+        workers: options.workers,
       });
-      const server = await startServer(config);
-      if (server.tls?.generated) {
-        process.stdout.write(
-          `Generated a self-signed certificate for local use:\n` +
-            `  certificate: ${server.tls.certFile}\n  private key: ${server.tls.keyFile}\n`,
-        );
-      } else if (server.tls && config.tlsSelfSigned) {
-        process.stdout.write(`Using the self-signed certificate ${server.tls.certFile}\n`);
+      if ((config.workers ?? 1) > 1 && !isClusterWorker()) {
+        // Made once here, so the workers find it rather than racing to generate it.
+        if (config.tlsSelfSigned) reportSelfSigned(selfSignedTls(config.tlsDir));
+        await runClusterPrimary(config);
+        return;
       }
-      if (server.createdAccount) {
-        // Printed once: the keys are stored only as hashes and cannot be shown again.
-        process.stdout.write(
-          `Created account ${server.createdAccount.id}\n` +
-            `  secret key:      ${server.createdAccount.secret_key}\n` +
-            `  publishable key: ${server.createdAccount.publishable_key}\n`,
-        );
-      }
+      // A cluster worker's primary has migrated and made the default account already.
+      const server = await startServer(config, { skipPrepare: isClusterWorker() });
+      if (server.tls && config.tlsSelfSigned && !isClusterWorker()) reportSelfSigned(server.tls);
+      if (server.createdAccount) printCreatedAccount(server.createdAccount);
       // Fastify has logged "Payrail listening on …"; this line adds only what it does not know.
       server.app.log.info(
         { database: redactDatabaseUrl(config.databaseUrl), tls: Boolean(server.tls) },
         'database ready',
       );
+      let stopping = false;
+      // Ctrl-C reaches a --workers child twice: directly, and as the primary's SIGTERM.
       const stop = async () => {
+        if (stopping) return;
+        stopping = true;
         await server.close();
         process.exit(0);
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+function reportSelfSigned(tls: { certFile: string; keyFile: string; generated: boolean }): void {
+  process.stdout.write(
+    tls.generated
+      ? 'Generated a self-signed certificate for local use:\n' +
+          `  certificate: ${tls.certFile}\n  private key: ${tls.keyFile}\n`
+      : `Using the self-signed certificate ${tls.certFile}\n`,
+  );
 }

@@ -26,7 +26,10 @@ export interface FeeBreakdown {
 
 /** `numerator / denominator` rounded half-up (away from zero on ties); both non-negative. */
 export function divideRoundHalfUp(numerator: number, denominator: number): number {
-  assert(Number.isSafeInteger(numerator) && numerator >= 0, 'numerator must be a safe integer ≥ 0');
+  assert(
+    Number.isSafeInteger(numerator) && numerator >= 0,
+    'numerator must be a safe integer >= 0',
+  );
   assert(Number.isSafeInteger(denominator) && denominator > 0, 'denominator must be positive');
   const quotient = Math.floor(numerator / denominator);
   const remainder = numerator - quotient * denominator;

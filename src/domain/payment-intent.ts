@@ -75,7 +75,11 @@ export function transitionRefusal(
 ): string | null {
   const allowed = ALLOWED_FROM[operation];
   if (allowed.includes(status)) {
-    if (operation === 'confirm' && status === 'requires_payment_method' && !context.hasPaymentMethod) {
+    if (
+      operation === 'confirm' &&
+      status === 'requires_payment_method' &&
+      !context.hasPaymentMethod
+    ) {
       return (
         "You cannot confirm this PaymentIntent because it's missing a payment method. You can " +
         'either update the PaymentIntent with a payment method and then confirm it again, or ' +

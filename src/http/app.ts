@@ -20,6 +20,8 @@ import { registerPaymentMethodRoutes } from './routes/payment-methods.js';
 import { registerRefundRoutes } from './routes/refunds.js';
 import { registerThreeDSecureRoutes } from './routes/three-d-secure.js';
 import { trackRoutes } from './route-table.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerWebhookEndpointRoutes } from './routes/webhook-endpoints.js';
 
 export interface AppOptions {
   /** Logging options, or false for no logging (tests). */
@@ -91,5 +93,7 @@ export async function buildApp(
   registerCustomerTransactionRoutes(app, services);
   registerThreeDSecureRoutes(app, services);
   registerRefundRoutes(app, services);
+  registerEventRoutes(app, services);
+  registerWebhookEndpointRoutes(app, services);
   return app;
 }

@@ -19,22 +19,33 @@ const MAX_KEY_LENGTH = 255;
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
-      a < b ? -1 : 1,
-    );
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
-function fingerprintOf(request: FastifyRequest): string {
-  return createHash('sha256')
-    .update(canonicalJson(request.body ?? {}))
-    .digest('hex');
+function fingerprintOf(params: unknown): string {
+  return createHash('sha256').update(canonicalJson(params ?? {})).digest('hex');
 }
 
 function requestPath(request: FastifyRequest): string {
   return request.url.split('?')[0];
+}
+
+export interface MutationOptions<P = undefined> {
+  /**
+   * What the idempotency fingerprint hashes instead of the raw body: bodies with card numbers
+   * pass a copy with keyed digests in their place (http/card-params.ts), since a plain hash of
+   * a number whose last four digits are known can be reversed by trying every number.
+   */
+  fingerprintParams?: unknown;
+  /**
+   * Runs after the key is claimed and before the transaction opens: the place for work that
+   * must not hold a database lock (the card processor's decision). Its result is handed to
+   * `work`, and its 4xx errors are stored for the key like the work's own.
+   */
+  prepare?: () => Promise<P>;
 }
 
 /**
@@ -44,26 +55,20 @@ function requestPath(request: FastifyRequest): string {
  * work, and a retry with the same parameters replays it. A request that fails after claiming
  * with a 4xx keeps that answer; one that fails otherwise releases the key, since its
  * transaction rolled back and retrying it is safe.
- *
- * `prepare`, when given, runs after the key is claimed and before the transaction opens: the
- * place for work that must not hold a database lock (the card processor's decision). Its result
- * is handed to `work`, and its 4xx errors are stored for the key like the work's own.
  */
 export async function runMutation<P = undefined>(
   store: Store,
   request: FastifyRequest,
   reply: FastifyReply,
   work: (tx: Tx, prepared: P) => Promise<Outcome>,
-  prepare?: () => Promise<P>,
+  options: MutationOptions<P> = {},
 ): Promise<FastifyReply> {
   const header = request.headers['idempotency-key'];
   const key = typeof header === 'string' && request.method === 'POST' ? header : undefined;
-  const run = async () => {
-    const prepared = (prepare ? await prepare() : undefined) as P;
-    return store.transaction((tx) => work(tx, prepared));
-  };
+  const prepare = async () => (options.prepare ? await options.prepare() : undefined) as P;
   if (key === undefined) {
-    const outcome = await run();
+    const prepared = await prepare();
+    const outcome = await store.transaction((tx) => work(tx, prepared));
     return reply.status(outcome.status).send(outcome.body);
   }
   if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -74,7 +79,7 @@ export async function runMutation<P = undefined>(
   }
   reply.header('Idempotency-Key', key);
   const accountId = request.apiKey!.accountId;
-  const replay = await claimKey(store, request, accountId, key);
+  const replay = await claimKey(store, request, accountId, key, options.fingerprintParams);
   if (replay) {
     return reply
       .status(replay.status)
@@ -87,15 +92,11 @@ export async function runMutation<P = undefined>(
   const keyRow = (tx: Tx) =>
     tx.updateTable('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key);
   try {
-    const prepared = (prepare ? await prepare() : undefined) as P;
+    const prepared = await prepare();
     const outcome = await store.transaction(async (tx) => {
       const result = await work(tx, prepared);
       await keyRow(tx)
-        .set({
-          status: 'completed',
-          response_status: result.status,
-          response_body: JSON.stringify(result.body),
-        })
+        .set({ status: 'completed', response_status: result.status, response_body: JSON.stringify(result.body) })
         .execute();
       return result;
     });
@@ -140,8 +141,9 @@ async function claimKey(
   request: FastifyRequest,
   accountId: string,
   key: string,
+  fingerprintParams: unknown,
 ): Promise<Replay | undefined> {
-  const fingerprint = fingerprintOf(request);
+  const fingerprint = fingerprintOf(fingerprintParams ?? request.body);
   const path = requestPath(request);
   const nowMs = Date.now();
   try {
@@ -173,14 +175,12 @@ async function claimKey(
     .where('key', '=', key)
     .executeTakeFirst();
   // Deleted between our insert and this read: the other request failed and released it.
-  if (!existing) return claimKey(store, request, accountId, key);
+  if (!existing) return claimKey(store, request, accountId, key, fingerprintParams);
   if (existing.path !== path || existing.method !== request.method) {
     throw errors.idempotencyMismatch(
       'Keys for idempotent requests can only be used for the same endpoint they were first used ' +
         `for ('${existing.method} ${existing.path}' vs '${request.method} ${path}'). Try using a key ` +
-        "other than '" +
-        key +
-        "' if you meant to execute a different request.",
+        "other than '" + key + "' if you meant to execute a different request.",
     );
   }
   if (existing.fingerprint !== fingerprint) {
@@ -190,11 +190,7 @@ async function claimKey(
     );
   }
   if (existing.status === 'completed') {
-    return {
-      status: existing.response_status!,
-      body: existing.response_body!,
-      requestId: existing.request_id,
-    };
+    return { status: existing.response_status!, body: existing.response_body!, requestId: existing.request_id };
   }
   if (existing.locked_at > nowMs - LEASE_MS) throw errors.idempotencyInUse();
   const reclaimed = await store.db

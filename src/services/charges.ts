@@ -176,7 +176,11 @@ export async function captureCharge(
 }
 
 /** Releases an uncaptured authorisation (a canceled intent): the charge reads as refunded. */
-export async function releaseCharge(tx: Tx, ctx: CallContext, charge: ChargeRow): Promise<ChargeRow> {
+export async function releaseCharge(
+  tx: Tx,
+  ctx: CallContext,
+  charge: ChargeRow,
+): Promise<ChargeRow> {
   assert(charge.captured === 0, 'release of a captured charge');
   return updateOrFail(tx, ctx, charge, { refunded: 1, amount_refunded: charge.amount });
 }

@@ -1,5 +1,6 @@
 import { errors } from '../domain/errors.js';
 import { assertTransition } from '../domain/payment-intent.js';
+import { hasSetupPaymentByPaymentMethod } from '../store/repositories/charges.js';
 import {
   findPaymentIntentByAccountAndId,
   type PaymentIntentRow,
@@ -9,7 +10,6 @@ import { paymentIntentToWire } from '../wire/payment-intents.js';
 import type { CallContext, Services } from './context.js';
 import {
   applyAttempt,
-  transitionLost,
   type AttemptPlan,
   type AttemptResult,
   type IntentPatch,
@@ -128,12 +128,16 @@ export async function planAttempt(
   const paymentMethod = await paymentMethodForAttempt(services, ctx, input, target);
   const authenticated = target.authenticated && paymentMethod.id === target.paymentMethodId;
   const offSession = input.off_session === true;
+  const setUpForOffSession =
+    offSession &&
+    (await hasSetupPaymentByPaymentMethod(services.store.db, ctx.accountId, paymentMethod.id));
   const authorization = await services.processor.authorize({
     amount: target.amount,
     currency: target.currency,
     scenario: paymentMethod.scenario,
     authenticated,
     offSession,
+    setUpForOffSession,
   });
   return {
     paymentMethod,
@@ -202,11 +206,16 @@ export async function planConfirm(
       input,
     );
   } catch (error) {
-    // A concurrent confirm may have moved the intent (and used up its payment method) between
-    // the two reads: then the intent's state is the answer, as for a confirm that came after.
+    // A concurrent confirm may have finished in between and used up the payment method: the
+    // intent's new state is the real reason, and Stripe reports the intent's state first.
     const current = await requirePaymentIntent(services.store.db, ctx.accountId, id);
     if (current.version !== intent.version) {
-      await transitionLost(services.store.db, ctx, id, 'confirm');
+      assertTransition(
+        'confirm',
+        current.status as never,
+        { hasPaymentMethod: true },
+        { payment_intent: paymentIntentToWire(current) },
+      );
     }
     throw error;
   }

@@ -1,6 +1,19 @@
+import { errors } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import type { PageRequest } from '../store/pagination.js';
+import {
+  countPendingWebhooks,
+  findEventByAccountAndId,
+  listEventsByAccount,
+  type EventFilter,
+  type EventRow,
+} from '../store/repositories/events.js';
+import { insertWebhookDelivery } from '../store/repositories/webhook-deliveries.js';
+import { listEnabledWebhookEndpoints } from '../store/repositories/webhook-endpoints.js';
 import type { Tx } from '../store/schema.js';
+import { eventToWire } from '../wire/events.js';
 import type { CallContext } from './context.js';
+import { requireWebhookEndpoint } from './webhook-endpoints.js';
 
 export const API_VERSION = '2023-10-16';
 
@@ -58,29 +71,81 @@ export async function emitEvent(
     })
     .execute();
 
-  const endpoints = await tx
-    .selectFrom('webhook_endpoints')
-    .select(['id', 'enabled_events'])
-    .where('account_id', '=', ctx.accountId)
-    .where('status', '=', 'enabled')
-    .where('deleted', '=', 0)
-    .execute();
+  await queueDeliveries(tx, ctx.accountId, id, type, ctx.now);
+  return id;
+}
+
+/** Queues a delivery to each enabled endpoint that wants `type`; returns how many. */
+async function queueDeliveries(
+  tx: Tx,
+  accountId: string,
+  eventId: string,
+  type: string,
+  nowSeconds: number,
+): Promise<number> {
+  const endpoints = await listEnabledWebhookEndpoints(tx, accountId);
+  let queued = 0;
   for (const endpoint of endpoints) {
     if (!eventMatches(JSON.parse(endpoint.enabled_events) as string[], type)) continue;
-    await tx
-      .insertInto('webhook_deliveries')
-      .values({
-        id: newId('whdel'),
-        account_id: ctx.accountId,
-        created: ctx.now,
-        event_id: id,
-        endpoint_id: endpoint.id,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: ctx.now * 1000,
-        locked_until: null,
-      })
-      .execute();
+    await insertWebhookDelivery(tx, accountId, eventId, endpoint.id, nowSeconds);
+    queued++;
   }
-  return id;
+  return queued;
+}
+
+/** Events in their wire shape, with `pending_webhooks` counted in one query. */
+export async function eventsToWire(tx: Tx, accountId: string, rows: EventRow[]) {
+  const pending = await countPendingWebhooks(
+    tx,
+    accountId,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => eventToWire(row, pending.get(row.id) ?? 0));
+}
+
+async function requireEvent(tx: Tx, accountId: string, id: string): Promise<EventRow> {
+  const row = await findEventByAccountAndId(tx, accountId, id);
+  if (!row) throw errors.resourceMissing('event', id);
+  return row;
+}
+
+export async function retrieveEvent(tx: Tx, ctx: CallContext, id: string) {
+  const [wire] = await eventsToWire(tx, ctx.accountId, [await requireEvent(tx, ctx.accountId, id)]);
+  return wire;
+}
+
+export async function listEvents(tx: Tx, ctx: CallContext, filter: EventFilter, page: PageRequest) {
+  const result = await listEventsByAccount(tx, ctx.accountId, filter, page);
+  return { data: await eventsToWire(tx, ctx.accountId, result.rows), hasMore: result.hasMore };
+}
+
+/**
+ * Queues a new delivery of an event (a Payrail extension): to the one endpoint named, or to
+ * every enabled endpoint that wants its type. Returns the event as it now stands.
+ */
+export async function resendEvent(
+  tx: Tx,
+  ctx: CallContext,
+  id: string,
+  endpointId: string | undefined,
+) {
+  const event = await requireEvent(tx, ctx.accountId, id);
+  if (endpointId !== undefined) {
+    const endpoint = await requireWebhookEndpoint(
+      tx,
+      ctx.accountId,
+      endpointId,
+      'webhook_endpoint',
+    );
+    if (endpoint.status !== 'enabled') {
+      throw errors.invalidRequest(
+        `Webhook endpoint ${endpointId} is disabled; enable it to resend events to it.`,
+        'webhook_endpoint',
+      );
+    }
+    await insertWebhookDelivery(tx, ctx.accountId, event.id, endpoint.id, ctx.now);
+  } else {
+    await queueDeliveries(tx, ctx.accountId, event.id, event.type, ctx.now);
+  }
+  return retrieveEvent(tx, ctx, id);
 }

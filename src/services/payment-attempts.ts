@@ -13,7 +13,11 @@ import { paymentIntentToWire } from '../wire/payment-intents.js';
 import { recordAttemptCharge, type ChargeResult, type Decline } from './charges.js';
 import type { CallContext, Services } from './context.js';
 import { emitEvent } from './events.js';
-import { markPaymentMethodConsumed, type PaymentMethodRow } from './payment-methods.js';
+import {
+  attachPaymentMethod,
+  markPaymentMethodConsumed,
+  type PaymentMethodRow,
+} from './payment-methods.js';
 import type { Updateable } from 'kysely';
 
 /**
@@ -141,13 +145,34 @@ export async function applyAttempt(
     return { intent: after };
   }
   return result.kind === 'approved'
-    ? applyApproval(tx, ctx, intent, plan, result, basePatch)
+    ? applyApproval(tx, ctx, services, intent, plan, result, basePatch)
     : applyDecline(tx, ctx, intent, plan, result, basePatch);
+}
+
+/**
+ * After a payment, a payment method without a customer is saved to the intent's customer when
+ * the intent asked to set it up for future use, and is otherwise used up (Stripe refuses to
+ * reuse it).
+ */
+async function settlePaymentMethod(
+  tx: Tx,
+  ctx: CallContext,
+  services: Services,
+  intent: PaymentIntentRow,
+  pm: PaymentMethodRow,
+): Promise<void> {
+  if (pm.customer_id) return;
+  if (intent.setup_future_usage && intent.customer_id) {
+    await attachPaymentMethod(tx, ctx, services, pm.id, intent.customer_id);
+    return;
+  }
+  await markPaymentMethodConsumed(tx, ctx, pm.id);
 }
 
 async function applyApproval(
   tx: Tx,
   ctx: CallContext,
+  services: Services,
   intent: PaymentIntentRow,
   plan: AttemptPlan,
   result: ChargeResult,
@@ -176,12 +201,11 @@ async function applyApproval(
     capture: status === 'succeeded',
     authenticated: plan.authenticated,
   });
-  // Stripe: a payment method used without a customer cannot be used again.
-  if (!plan.paymentMethod.customer_id) {
-    await markPaymentMethodConsumed(tx, ctx, plan.paymentMethod.id);
-  }
+  await settlePaymentMethod(tx, ctx, services, after, plan.paymentMethod);
   const type =
-    status === 'succeeded' ? 'payment_intent.succeeded' : 'payment_intent.amount_capturable_updated';
+    status === 'succeeded'
+      ? 'payment_intent.succeeded'
+      : 'payment_intent.amount_capturable_updated';
   await emitEvent(tx, ctx, type, paymentIntentToWire(after));
   return { intent: after };
 }

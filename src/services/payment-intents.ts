@@ -3,7 +3,6 @@ import { newId, randomBase62 } from '../domain/ids.js';
 import { mergeMetadata } from '../domain/metadata.js';
 import { checkChargeAmount, parseCurrency } from '../domain/money.js';
 import { assertTransition, type PaymentIntentStatus } from '../domain/payment-intent.js';
-import { findChargeByAccountAndId } from '../store/repositories/charges.js';
 import {
   insertPaymentIntent,
   listPaymentIntentsByAccount,
@@ -13,7 +12,6 @@ import {
 import type { PageRequest } from '../store/pagination.js';
 import type { Tx } from '../store/schema.js';
 import { paymentIntentToWire } from '../wire/payment-intents.js';
-import { captureCharge, releaseCharge } from './charges.js';
 import {
   confirmPatch,
   planAttempt,
@@ -30,9 +28,11 @@ import {
   type AttemptResult,
   type IntentPatch,
 } from './payment-attempts.js';
-import { resolvePaymentMethod } from './payment-methods.js';
+import { createCardPaymentMethod, resolvePaymentMethod } from './payment-methods.js';
 
 export { requirePaymentIntent };
+// Capture and cancel live in their own file; re-exported for callers written against this one.
+export { cancelPaymentIntent, capturePaymentIntent } from './payment-intent-settlement.js';
 
 /** Parameters of POST /v1/payment_intents (and, partly, of its update). */
 export interface PaymentIntentInput extends ConfirmInput {
@@ -91,7 +91,8 @@ export async function planCreate(
   if (input.payment_method && input.payment_method_data) {
     throw errors.parametersExclusive('payment_method', 'payment_method_data');
   }
-  if (input.customer) await requireCustomer(services.store.db, ctx.accountId, input.customer, 'customer');
+  if (input.customer)
+    await requireCustomer(services.store.db, ctx.accountId, input.customer, 'customer');
   if (!input.confirm) return { input, amount, currency };
 
   const supplied = Boolean(input.payment_method || input.payment_method_data);
@@ -99,13 +100,37 @@ export async function planCreate(
   const attempt = await planAttempt(
     services,
     ctx,
-    { amount, currency, customerId: input.customer ?? null, paymentMethodId: null, authenticated: false },
+    {
+      amount,
+      currency,
+      customerId: input.customer ?? null,
+      paymentMethodId: null,
+      authenticated: false,
+    },
     input,
   );
   return { input, amount, currency, attempt };
 }
 
-/** Creates the intent, and with confirm=true applies the planned attempt in the same transaction. */
+/** The payment method a create without confirm sets, made in its transaction; or null. */
+async function paymentMethodForCreate(
+  tx: Tx,
+  ctx: CallContext,
+  services: Services,
+  input: PaymentIntentInput,
+): Promise<string | null> {
+  if (input.payment_method) {
+    return (await resolvePaymentMethod(tx, ctx, services, input.payment_method, 'payment_method'))
+      .id;
+  }
+  if (!input.payment_method_data) return null;
+  const card = input.payment_method_data.card;
+  if (!card) throw errors.parameterMissing('payment_method_data[card]');
+  const param = 'payment_method_data[card]';
+  return (await createCardPaymentMethod(tx, ctx, services, card, param)).id;
+}
+
+/** Creates the intent; with confirm=true the planned attempt is applied in the same transaction. */
 export async function createPaymentIntent(
   tx: Tx,
   ctx: CallContext,
@@ -114,11 +139,9 @@ export async function createPaymentIntent(
 ): Promise<AttemptResult> {
   const { input } = plan;
   if (input.customer) await requireCustomer(tx, ctx.accountId, input.customer, 'customer');
-  let paymentMethodId = plan.attempt?.paymentMethod.id ?? null;
-  if (!plan.attempt && input.payment_method) {
-    const pm = await resolvePaymentMethod(tx, ctx, services, input.payment_method, 'payment_method');
-    paymentMethodId = pm.id;
-  }
+  const paymentMethodId = plan.attempt
+    ? plan.attempt.paymentMethod.id
+    : await paymentMethodForCreate(tx, ctx, services, input);
   const id = newId('pi');
   const status: PaymentIntentStatus = paymentMethodId
     ? 'requires_confirmation'
@@ -199,7 +222,8 @@ export async function updatePaymentIntent(
   const patch = await paymentDetailsPatch(tx, ctx, services, intent, input);
   Object.assign(patch, confirmPatch({ ...input, capture_method: undefined }));
   if (input.description !== undefined) patch.description = input.description;
-  if (input.statement_descriptor !== undefined) patch.statement_descriptor = input.statement_descriptor;
+  if (input.statement_descriptor !== undefined)
+    patch.statement_descriptor = input.statement_descriptor;
   if (input.statement_descriptor_suffix !== undefined) {
     patch.statement_descriptor_suffix = input.statement_descriptor_suffix;
   }
@@ -225,7 +249,8 @@ async function paymentDetailsPatch(
     patch.currency = currency;
   }
   checkPaymentMethodTypes(input.payment_method_types);
-  if (input.payment_method_types) patch.payment_method_types = JSON.stringify(input.payment_method_types);
+  if (input.payment_method_types)
+    patch.payment_method_types = JSON.stringify(input.payment_method_types);
   if (input.capture_method !== undefined) patch.capture_method = input.capture_method;
   if (input.customer !== undefined) {
     if (input.customer) await requireCustomer(tx, ctx.accountId, input.customer, 'customer');
@@ -244,73 +269,6 @@ async function paymentDetailsPatch(
     patch.next_action = null;
   }
   return patch;
-}
-
-export interface CaptureInput {
-  amount_to_capture?: number;
-}
-
-/** Captures an authorised intent, fully or partly (§4.3). Emits charge.captured, then succeeded. */
-export async function capturePaymentIntent(
-  tx: Tx,
-  ctx: CallContext,
-  id: string,
-  input: CaptureInput,
-): Promise<PaymentIntentRow> {
-  const intent = await requirePaymentIntent(tx, ctx.accountId, id);
-  assertTransition('capture', intent.status as PaymentIntentStatus, {}, {
-    payment_intent: paymentIntentToWire(intent),
-  });
-  const amount = input.amount_to_capture ?? intent.amount_capturable;
-  if (amount > intent.amount_capturable) {
-    throw errors.amountTooLarge(
-      `The amount_to_capture (${amount}) may not exceed the amount_capturable ` +
-        `(${intent.amount_capturable}).`,
-      'amount_to_capture',
-    );
-  }
-
-  const after = await transitionIntent(tx, ctx, intent, 'capture', {
-    status: 'succeeded',
-    amount_received: amount,
-    amount_capturable: 0,
-  });
-  const charge = await findChargeByAccountAndId(tx, ctx.accountId, intent.latest_charge_id!);
-  if (!charge) throw errors.resourceMissing('charge', String(intent.latest_charge_id));
-  await captureCharge(tx, ctx, charge, amount);
-  await emitEvent(tx, ctx, 'payment_intent.succeeded', paymentIntentToWire(after));
-  return after;
-}
-
-export interface CancelInput {
-  cancellation_reason?: string | null;
-}
-
-/** Cancels an intent; an authorised, uncaptured charge is released (§4.3). */
-export async function cancelPaymentIntent(
-  tx: Tx,
-  ctx: CallContext,
-  id: string,
-  input: CancelInput,
-): Promise<PaymentIntentRow> {
-  const intent = await requirePaymentIntent(tx, ctx.accountId, id);
-  assertTransition('cancel', intent.status as PaymentIntentStatus, {}, {
-    payment_intent: paymentIntentToWire(intent),
-  });
-
-  const after = await transitionIntent(tx, ctx, intent, 'cancel', {
-    status: 'canceled',
-    canceled_at: ctx.now,
-    cancellation_reason: input.cancellation_reason ?? null,
-    amount_capturable: 0,
-    next_action: null,
-  });
-  if (intent.status === 'requires_capture' && intent.latest_charge_id) {
-    const charge = await findChargeByAccountAndId(tx, ctx.accountId, intent.latest_charge_id);
-    if (charge) await releaseCharge(tx, ctx, charge);
-  }
-  await emitEvent(tx, ctx, 'payment_intent.canceled', paymentIntentToWire(after));
-  return after;
 }
 
 export function listPaymentIntents(

@@ -2,7 +2,6 @@ import { assert } from '../domain/assert.js';
 import { checkExpiry, normalizeExpYear } from '../domain/cards.js';
 import { errors } from '../domain/errors.js';
 import { mergeMetadata } from '../domain/metadata.js';
-import { testCardByReference } from '../domain/test-cards.js';
 import type { PageRequest } from '../store/pagination.js';
 import {
   attachPaymentMethodByAccountAndId,
@@ -15,7 +14,8 @@ import {
 import type { Tx } from '../store/schema.js';
 import { paymentMethodToWire } from '../wire/payment-methods.js';
 import type { CallContext, Services } from './context.js';
-import { requireCustomer } from './customers.js';
+import { findCustomerByAccountAndId } from '../store/repositories/customers.js';
+import { requireCustomer, updateCustomer } from './customers.js';
 import { emitEvent, previousAttributes } from './events.js';
 import {
   checkCard,
@@ -91,32 +91,43 @@ export interface PaymentMethodInput extends NewCardExtras {
   card?: Partial<CardInput> & { token?: string | null };
 }
 
-/** POST /v1/payment_methods: a card from raw details or from a test token. */
+/** `prefix[name]`, or `name` at the top level: how parameters are named in errors. */
+const nested = (prefix: string, name: string) => (prefix ? `${prefix}[${name}]` : name);
+
+/**
+ * A card payment method from raw details or from a test token: POST /v1/payment_methods, or
+ * a payment intent's `payment_method_data` with `paramPrefix` `payment_method_data` (so that
+ * errors name `payment_method_data[card][number]`).
+ */
 export async function createPaymentMethod(
   tx: Tx,
   ctx: CallContext,
   services: Services,
   input: PaymentMethodInput,
+  paramPrefix = '',
 ): Promise<PaymentMethodRow> {
+  const cardParam = nested(paramPrefix, 'card');
   const card = input.card;
-  if (!card) throw errors.parameterMissing('card');
+  if (!card) throw errors.parameterMissing(cardParam);
   if (card.token !== undefined && card.token !== null) {
+    const tokenParam = `${cardParam}[token]`;
     if (card.number !== undefined || card.exp_month !== undefined || card.exp_year !== undefined) {
       throw errors.invalidRequest(
-        'You cannot pass card[token] together with card[number], card[exp_month] or card[exp_year].',
-        'card[token]',
+        `You cannot pass ${tokenParam} together with the card's number or expiry.`,
+        tokenParam,
         'parameters_exclusive',
       );
     }
-    const test = testCardByReference(card.token) && testCardFor(card.token, ctx.now);
-    if (!test) throw errors.resourceMissing('token', card.token, 'card[token]', 400);
+    const test = testCardFor(card.token, ctx.now);
+    if (!test) throw errors.resourceMissing('token', card.token, tokenParam, 400);
     return insertCardPaymentMethod(tx, ctx, services, test, input);
   }
   for (const field of ['number', 'exp_month', 'exp_year'] as const) {
-    if (card[field] === undefined || card[field] === null)
-      throw errors.parameterMissing(`card[${field}]`);
+    if (card[field] === undefined || card[field] === null) {
+      throw errors.parameterMissing(`${cardParam}[${field}]`);
+    }
   }
-  return createCardPaymentMethod(tx, ctx, services, card as CardInput, 'card', input);
+  return createCardPaymentMethod(tx, ctx, services, card as CardInput, cardParam, input);
 }
 
 /** A payment method of this account, or 404 resource_missing. */
@@ -200,6 +211,13 @@ export async function attachPaymentMethod(
   return after;
 }
 
+/** A customer whose default payment method is detached has none left, as on Stripe. */
+async function clearCustomerDefault(tx: Tx, ctx: CallContext, customerId: string, id: string) {
+  const customer = await findCustomerByAccountAndId(tx, ctx.accountId, customerId);
+  if (customer?.default_payment_method !== id) return;
+  await updateCustomer(tx, ctx, customerId, { invoice_settings: { default_payment_method: null } });
+}
+
 /** Detaches from its customer; a detached payment method can never be used again. */
 export async function detachPaymentMethod(tx: Tx, ctx: CallContext, id: string) {
   const row = await retrievePaymentMethod(tx, ctx, id);
@@ -211,8 +229,7 @@ export async function detachPaymentMethod(tx: Tx, ctx: CallContext, id: string) 
 
   const after = await detachPaymentMethodByAccountAndId(tx, ctx.accountId, id, row.customer_id);
   if (!after) throw errors.lockTimeout();
-  // TODO: a customer's invoice_settings.default_payment_method still names a detached card;
-  // Stripe clears it. It matters once payments fall back to the customer's default.
+  await clearCustomerDefault(tx, ctx, row.customer_id, id);
   await emitEvent(tx, ctx, 'payment_method.detached', paymentMethodToWire(after), {
     customer: row.customer_id,
   });

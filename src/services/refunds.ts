@@ -194,7 +194,10 @@ export async function retrieveRefund(tx: Tx, ctx: CallContext, id: string): Prom
   return row;
 }
 
-/** Updates a refund's metadata (the only field that may change); emits refund.updated. */
+/**
+ * Updates a refund's metadata (the only field that may change); emits refund.updated and
+ * charge.refund.updated.
+ */
 export async function updateRefund(
   tx: Tx,
   ctx: CallContext,
@@ -211,7 +214,9 @@ export async function updateRefund(
   if (!after) throw errors.resourceMissing('refund', id);
   const previous = previousAttributes(refundToWire(before), refundToWire(after));
   if (Object.keys(previous).length > 0) {
+    // Stripe announces a refund's change both as itself and as part of its charge.
     await emitEvent(tx, ctx, 'refund.updated', refundToWire(after), previous);
+    await emitEvent(tx, ctx, 'charge.refund.updated', refundToWire(after), previous);
   }
   return after;
 }

@@ -123,7 +123,13 @@ async function failAuthentication(
   services: Services,
   intent: PaymentIntentRow,
 ): Promise<AttemptResult> {
-  const pm = await resolvePaymentMethod(tx, ctx, services, intent.payment_method_id!, 'payment_method');
+  const pm = await resolvePaymentMethod(
+    tx,
+    ctx,
+    services,
+    intent.payment_method_id!,
+    'payment_method',
+  );
   const error = new ApiError({
     type: 'invalid_request_error',
     status: 400,

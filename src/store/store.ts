@@ -1,5 +1,14 @@
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresAdapter,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type SelectQueryBuilder,
+} from 'kysely';
 import pg from 'pg';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -8,6 +17,7 @@ import * as initial from './migrations/001-initial.js';
 import * as paymentIntents from './migrations/002-payment-intents.js';
 import { GroupCommitter } from './group-commit.js';
 import { withStatementCache } from './statement-cache.js';
+import * as webhooks from './migrations/003-webhooks.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -16,9 +26,23 @@ export interface StoreOptions {
   url: string;
   /** When false, SQLite commits without waiting for fsync (test suites that need speed). */
   durable?: boolean;
+  /** PostgreSQL: most connections this process holds (default 10). */
   poolSize?: number;
+  /** PostgreSQL: a statement running longer is cancelled (57014 → 429 lock_timeout). */
   statementTimeoutMs?: number;
+  /**
+   * PostgreSQL: longest a query waits for a free pooled connection before it fails with 429
+   * lock_timeout (default 30 s, or 3 statement timeouts if longer).
+   */
+  connectionWaitMs?: number;
 }
+
+export const DEFAULT_PG_POOL_SIZE = 10;
+export const DEFAULT_PG_STATEMENT_TIMEOUT_MS = 10_000;
+/** Attempts of a transaction that keeps failing on serialisation failures or deadlocks. */
+const MAX_TRANSACTION_ATTEMPTS = 5;
+/** Any fixed number that other code using advisory locks on the same database will not pick. */
+const STARTUP_LOCK_ID = 7_202_612_040;
 
 /**
  * The database: one Kysely instance over SQLite or PostgreSQL, and the one way to run a
@@ -36,8 +60,9 @@ export class Store {
 
   /**
    * Runs `work` in one transaction. On PostgreSQL a serialisation failure or deadlock is retried
-   * a bounded number of times. On SQLite, which serialises writers on its one connection, the
-   * transactions that arrive together share one commit (see group-commit.ts).
+   * a bounded number of times, so `work` may run more than once and must do nothing but database
+   * work. On SQLite, which serialises writers on its one connection, the transactions that
+   * arrive together share one commit (see group-commit.ts).
    */
   async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     if (this.groupCommitter) return this.groupCommitter.run(work);
@@ -45,9 +70,33 @@ export class Store {
       try {
         return await this.db.transaction().execute(work);
       } catch (error) {
-        if (attempt >= 5 || !isRetryableConflict(error)) throw error;
+        // Exhausted retries surface the database error; the HTTP edge answers 429 lock_timeout.
+        if (attempt >= MAX_TRANSACTION_ATTEMPTS || !isRetryableConflict(error)) throw error;
       }
+      // Jittered so that the transactions that collided do not collide again in step.
+      await sleep(attempt * (5 + Math.random() * 20));
     }
+  }
+
+  /**
+   * Runs `work` while holding a database-wide lock, so that start-up steps (migrations, the
+   * default account) run once at a time when several processes start together. On SQLite the
+   * single connection already serialises them within a process.
+   */
+  async withStartupLock<T>(work: () => Promise<T>): Promise<T> {
+    if (this.dialect !== 'postgres') return work();
+    // A session-level advisory lock, held on one dedicated connection while `work` uses others.
+    return this.db.connection().execute(async (connection) => {
+      // Waiting for another process's start-up is not a slow statement: no timeout while queued.
+      await sql`set statement_timeout = 0`.execute(connection);
+      await sql`select pg_advisory_lock(${sql.lit(STARTUP_LOCK_ID)})`.execute(connection);
+      try {
+        return await work();
+      } finally {
+        await sql`select pg_advisory_unlock(${sql.lit(STARTUP_LOCK_ID)})`.execute(connection);
+        await sql`reset statement_timeout`.execute(connection);
+      }
+    });
   }
 
   async migrate(): Promise<void> {
@@ -55,6 +104,7 @@ export class Store {
     const migrations: Record<string, Migration> = {
       '001-initial': { up: (db) => initial.up(db, dialect) },
       '002-payment-intents': { up: (db) => paymentIntents.up(db, dialect) },
+      '003-webhooks': { up: (db) => webhooks.up(db, dialect) },
     };
     const migrator = new Migrator({
       db: this.db,
@@ -69,25 +119,94 @@ export class Store {
   }
 }
 
-/** PostgreSQL's serialization_failure and deadlock_detected. */
+/**
+ * Locks the rows `query` reads until the transaction ends (`FOR UPDATE` on PostgreSQL), for a
+ * read-modify-write that has no version column to compare-and-set on: a concurrent writer waits
+ * and then reads the committed row. With `skipLocked`, rows another transaction holds are left
+ * out instead of waited for (a queue several processes claim work from, e.g. webhook
+ * deliveries). SQLite needs no row locks, as its one connection runs one transaction at a time
+ * (and it has no FOR UPDATE syntax).
+ */
+export function forUpdate<Q extends SelectQueryBuilder<any, any, any>>(
+  tx: Tx,
+  query: Q,
+  options: { skipLocked?: boolean } = {},
+): Q {
+  if (!(tx.getExecutor().adapter instanceof PostgresAdapter)) return query;
+  const locked = query.forUpdate();
+  return (options.skipLocked ? locked.skipLocked() : locked) as Q;
+}
+
+let savepointCount = 0;
+
+/**
+ * Runs `work` inside a savepoint of `tx`, so that an expected failure (a unique violation to
+ * answer differently) can be caught without losing the transaction: PostgreSQL aborts the whole
+ * transaction on any error, SQLite does not; with a savepoint both roll back just `work`.
+ */
+export async function withSavepoint<T>(tx: Tx, work: () => Promise<T>): Promise<T> {
+  // Outside a transaction each statement may run on another pooled connection.
+  if (!tx.isTransaction) throw new Error('withSavepoint needs a transaction');
+  const name = sql.raw(`payrail_sp_${++savepointCount}`);
+  await sql`savepoint ${name}`.execute(tx);
+  try {
+    const result = await work();
+    await sql`release savepoint ${name}`.execute(tx);
+    return result;
+  } catch (error) {
+    await sql`rollback to savepoint ${name}`.execute(tx);
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** PostgreSQL's serialization_failure and deadlock_detected: the transaction may be retried. */
 export function isRetryableConflict(error: unknown): boolean {
-  const code = (error as { code?: string } | null)?.code;
+  const code = errorCode(error);
   return code === '40001' || code === '40P01';
+}
+
+/**
+ * The database could not get a lock in time or kept colliding with other writers: a conflict
+ * (retried by `transaction` until it gave up), lock_not_available (55P03), query_canceled by
+ * the statement timeout (57014), no pooled connection free in time, or SQLite's busy lock.
+ * Stripe answers these with 429 `lock_timeout`; a client retry is safe, as nothing committed.
+ */
+export function isLockTimeout(error: unknown): boolean {
+  const code = errorCode(error);
+  return (
+    isRetryableConflict(error) ||
+    code === '55P03' ||
+    code === '57014' ||
+    code === POOL_TIMEOUT ||
+    code === 'SQLITE_BUSY' ||
+    code === 'SQLITE_BUSY_SNAPSHOT'
+  );
 }
 
 /** A unique-constraint violation on either database. */
 export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string } | null;
+  const code = errorCode(error);
   return (
-    e?.code === '23505' ||
-    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
-    e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+    code === '23505' ||
+    code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
   );
 }
 
 export function openStore(options: StoreOptions): Store {
   const { url } = options;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // withStartupLock holds one connection while migrations and start-up work use another.
+    if (options.poolSize !== undefined && options.poolSize < 2) {
+      throw new Error(`The PostgreSQL pool size must be at least 2, not ${options.poolSize}`);
+    }
     return new Store(new Kysely<Database>({ dialect: postgresDialect(options) }), 'postgres');
   }
   if (url.startsWith('sqlite:')) {
@@ -108,14 +227,47 @@ function sqliteDialect(options: StoreOptions): SqliteDialect {
   return new SqliteDialect({ database: withStatementCache(database) });
 }
 
+// int8 (bigint columns, count(*)) and numeric (sum()) come back as strings by default; every
+// amount, timestamp and sequence here is a safe integer, so they are read as numbers. These
+// parsers are process-wide, like pg's defaults they replace.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
 function postgresDialect(options: StoreOptions): PostgresDialect {
-  // int8 and numeric (sums) come back as strings by default; every amount here is a safe integer.
-  pg.types.setTypeParser(20, (v) => Number(v));
-  pg.types.setTypeParser(1700, (v) => Number(v));
+  const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_PG_STATEMENT_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: options.url,
-    max: options.poolSize ?? 10,
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
+    statement_timeout: statementTimeoutMs,
+    // Bursts queue for a connection; a process saturated for this long answers 429 instead.
+    connectionTimeoutMillis: options.connectionWaitMs ?? Math.max(30_000, 3 * statementTimeoutMs),
+    // A process that hangs inside a transaction must not hold its row locks forever.
+    idle_in_transaction_session_timeout: Math.max(60_000, statementTimeoutMs * 2),
+    application_name: 'payrail',
   });
-  return new PostgresDialect({ pool });
+  // An idle connection the server closed (restart, failover) emits here; without a listener it
+  // would crash the process. The pool drops that client and the next query opens a new one.
+  pool.on('error', () => {});
+  return new PostgresDialect({
+    pool: {
+      connect: () => pool.connect().catch((error: unknown) => Promise.reject(poolError(error))),
+      end: () => pool.end(),
+    },
+  });
+}
+
+/** Code of the error a request gets when every pooled connection stayed busy too long. */
+export const POOL_TIMEOUT = 'PAYRAIL_POOL_TIMEOUT';
+
+/**
+ * pg-pool reports a full pool's wait timing out only by its message; give it a code so that it
+ * answers 429 lock_timeout (the process is saturated; a retry later or elsewhere can succeed).
+ */
+function poolError(error: unknown): unknown {
+  if (!(error instanceof Error) || error.message !== 'timeout exceeded when trying to connect') {
+    return error;
+  }
+  return Object.assign(new Error('No database connection became free in time', { cause: error }), {
+    code: POOL_TIMEOUT,
+  });
 }

@@ -39,7 +39,8 @@ registerExpansion(
   'balance_transaction',
   async (tx, accountId, id) => {
     const row = await findBalanceTransactionByAccountAndId(tx, accountId, id);
-    // Expansion has no request context; the wall clock is the same clock requests use.
+    // TODO: loaders get no request time, so an expanded balance transaction takes its status
+    // from the wall clock; this differs from the request's time only under an injected clock.
     return row && balanceTransactionToWire(row, Math.floor(Date.now() / 1000));
   },
   ['source'],

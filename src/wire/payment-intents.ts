@@ -50,7 +50,7 @@ export function paymentIntentToWire(row: PaymentIntentRow): Record<string, unkno
   };
 }
 
-/** The fields a publishable key with the client secret may see (§3.4: no metadata, customer…). */
+/** What a publishable key with the client secret may see (§3.4: no metadata, customer…). */
 const PUBLISHABLE_FIELDS = [
   'id',
   'object',
@@ -80,7 +80,11 @@ const PUBLISHABLE_FIELDS = [
 
 /** The reduced intent answered to publishable keys. */
 export function paymentIntentToPublishableWire(row: PaymentIntentRow): Record<string, unknown> {
-  const full = paymentIntentToWire(row);
+  return publishableView(paymentIntentToWire(row));
+}
+
+/** Reduces a full intent's wire form to what publishable keys see. */
+export function publishableView(full: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(PUBLISHABLE_FIELDS.map((key) => [key, full[key]]));
 }
 

@@ -35,7 +35,10 @@ const ALLOWED: Array<[Operation, PaymentIntentStatus[]]> = [
       'processing',
     ],
   ],
-  ['update_payment_details', ['requires_payment_method', 'requires_confirmation', 'requires_action']],
+  [
+    'update_payment_details',
+    ['requires_payment_method', 'requires_confirmation', 'requires_action'],
+  ],
   [
     'update_information',
     [

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Stripe from 'stripe';
 import { configFromEnv, type ServerConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { generateApiKey } from '../../src/domain/api-keys.js';
+import { createTestDatabase, type TestDatabase } from './database.js';
 
 export interface TestServer {
   server: RunningServer;
@@ -23,11 +21,14 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
-  /** Reuse a database (restart tests); a fresh temporary SQLite file otherwise. */
+  /**
+   * Reuse a database (restart tests); otherwise a fresh one of this run's kind: a temporary
+   * SQLite file, or a new PostgreSQL database when PAYRAIL_TEST_DATABASE=postgres.
+   */
   databaseUrl?: string;
   secretKey?: string;
   publishableKey?: string;
-  /** Keep the database files on close (restart tests). */
+  /** Keep the database (its files, or the PostgreSQL database) on close (restart tests). */
   keepDatabase?: boolean;
   /** More configuration (TLS, rate limits, …). Rate limits are off unless given here. */
   config?: Partial<ServerConfig>;
@@ -40,8 +41,10 @@ export interface TestServerOptions {
  * official Stripe client configured for it.
  */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const dir = options.databaseUrl ? undefined : mkdtempSync(join(tmpdir(), 'payrail-test-'));
-  const databaseUrl = options.databaseUrl ?? `sqlite:${join(dir!, 'payrail.db')}`;
+  const database: TestDatabase | undefined = options.databaseUrl
+    ? undefined
+    : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? database!.url;
   const secretKey = options.secretKey ?? generateApiKey('secret');
   const publishableKey = options.publishableKey ?? generateApiKey('publishable');
   const config = configFromEnv({
@@ -56,9 +59,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     authFailureRateLimitPerSecond: 0,
     ...options.config,
   });
-  const server = await startServer(config, {
-    logger: options.logFile ? { file: options.logFile, level: 'info' } : false,
-  });
+  let server: RunningServer;
+  try {
+    server = await startServer(config, {
+      logger: options.logFile ? { file: options.logFile, level: 'info' } : false,
+    });
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
   const stripeWith = (key: string) =>
     new Stripe(key, {
       host: '127.0.0.1',
@@ -84,7 +93,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     async close() {
       await server.close();
-      if (dir && !options.keepDatabase) rmSync(dir, { recursive: true, force: true });
+      if (database && !options.keepDatabase) await database.drop();
     },
   };
 }

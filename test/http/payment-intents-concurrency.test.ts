@@ -11,7 +11,9 @@ import { form, startTestServer, type TestServer } from '../helpers/server.js';
  */
 const POSTGRES_URL = process.env.PAYRAIL_TEST_POSTGRES_URL;
 
-async function freshPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+async function freshPostgresDatabase(
+  baseUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `payrail_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
@@ -68,7 +70,10 @@ for (const [database, enabled] of databases) {
         const refused = results.filter((r) => r.status === 'rejected');
         assert.equal(succeeded.length, 1, JSON.stringify(results));
         assert.equal(refused.length, 1);
-        assert.equal((refused[0] as PromiseRejectedResult).reason.code, 'payment_intent_unexpected_state');
+        assert.equal(
+          (refused[0] as PromiseRejectedResult).reason.code,
+          'payment_intent_unexpected_state',
+        );
         assert.equal(await chargeCount(t, intent.id), 1);
         const after = await t.stripe.paymentIntents.retrieve(intent.id);
         assert.equal(after.status, 'succeeded');

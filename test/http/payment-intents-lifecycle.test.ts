@@ -93,6 +93,23 @@ describe('payment intents', () => {
       assert.deepEqual((await eventTypesFor(t, open.id)).slice(-1), ['payment_intent.canceled']);
     });
 
+    it('cancels intents waiting for confirmation or for 3-D Secure', async () => {
+      for (const card of ['pm_card_visa', 'pm_card_threeDSecure2Required']) {
+        const intent = await t.stripe.paymentIntents.create({
+          amount: 1000,
+          currency: 'usd',
+          payment_method: card,
+          confirm: card !== 'pm_card_visa',
+        });
+        assert.ok(['requires_confirmation', 'requires_action'].includes(intent.status));
+        const canceled = await t.stripe.paymentIntents.cancel(intent.id, {
+          cancellation_reason: 'abandoned',
+        });
+        assert.equal(canceled.status, 'canceled');
+        assert.equal(canceled.next_action, null);
+      }
+    });
+
     it('releases an authorisation: the charge reads as refunded', async () => {
       const held = await authorised();
       const canceled = await t.stripe.paymentIntents.cancel(held.id);
@@ -127,7 +144,10 @@ describe('payment intents', () => {
         t.stripe.paymentIntents.cancel(open.id, { cancellation_reason: 'bored' as any }),
       );
       assert.equal(error.param, 'cancellation_reason');
-      assert.equal((await t.stripe.paymentIntents.retrieve(open.id)).status, 'requires_payment_method');
+      assert.equal(
+        (await t.stripe.paymentIntents.retrieve(open.id)).status,
+        'requires_payment_method',
+      );
     });
   });
 
@@ -151,10 +171,33 @@ describe('payment intents', () => {
 
     it('moves to requires_confirmation when a payment method is set', async () => {
       const open = await t.stripe.paymentIntents.create({ amount: 1000, currency: 'usd' });
-      const updated = await t.stripe.paymentIntents.update(open.id, { payment_method: 'pm_card_visa' });
+      const updated = await t.stripe.paymentIntents.update(open.id, {
+        payment_method: 'pm_card_visa',
+      });
       assert.equal(updated.status, 'requires_confirmation');
       const confirmed = await t.stripe.paymentIntents.confirm(open.id);
       assert.equal(confirmed.status, 'succeeded');
+    });
+
+    it('sends an intent waiting for 3-D Secure back to requires_confirmation', async () => {
+      const waiting = await t.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_threeDSecure2Required',
+        confirm: true,
+      });
+      assert.equal(waiting.status, 'requires_action');
+      const updated = await t.stripe.paymentIntents.update(waiting.id, { amount: 1100 });
+      assert.equal(updated.status, 'requires_confirmation');
+      assert.equal(updated.next_action, null);
+    });
+
+    it('refuses payment details on an authorised intent', async () => {
+      const held = await authorised();
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.update(held.id, { payment_method: 'pm_card_mastercard' }),
+      );
+      assert.equal(error.code, 'payment_intent_unexpected_state');
     });
 
     it('clears last_payment_error', async () => {
@@ -173,7 +216,9 @@ describe('payment intents', () => {
         payment_method: 'pm_card_visa',
         confirm: true,
       });
-      const error = await stripeError(() => t.stripe.paymentIntents.update(done.id, { amount: 2000 }));
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.update(done.id, { amount: 2000 }),
+      );
       assert.equal(error.code, 'payment_intent_unexpected_state');
       assert.equal(rawError(error).payment_intent.amount, 1000);
       const updated = await t.stripe.paymentIntents.update(done.id, { metadata: { note: 'x' } });

@@ -45,6 +45,32 @@ describe('payment intents', () => {
       assert.notEqual(intent.payment_method, 'pm_card_visa');
     });
 
+    it('saves raw card data as the payment method without confirming', async () => {
+      const intent = await t.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method_data: {
+          type: 'card',
+          card: { number: '5555555555554444', exp_month: 1, exp_year: 2041 },
+        } as any,
+      });
+      assert.equal(intent.status, 'requires_confirmation');
+      const pm = await t.stripe.paymentMethods.retrieve(intent.payment_method as string);
+      assert.equal(pm.card?.last4, '4444');
+      const bad = await stripeError(() =>
+        t.stripe.paymentIntents.create({
+          amount: 1000,
+          currency: 'usd',
+          payment_method_data: {
+            type: 'card',
+            card: { number: '4242424242424241', exp_month: 1, exp_year: 2041 },
+          } as any,
+        }),
+      );
+      assert.equal(bad.statusCode, 402);
+      assert.equal(bad.code, 'incorrect_number');
+    });
+
     it('refuses bad amounts and currencies naming the parameter', async () => {
       const small = await stripeError(() =>
         t.stripe.paymentIntents.create({ amount: 10, currency: 'usd' }),
@@ -129,7 +155,7 @@ describe('payment intents', () => {
   });
 
   describe('confirm', () => {
-    it('succeeds with automatic capture: charge captured, amount_received, latest_charge', async () => {
+    it('succeeds with automatic capture: charge captured, amount received', async () => {
       const created = await t.stripe.paymentIntents.create({ amount: 2000, currency: 'usd' });
       const intent = await t.stripe.paymentIntents.confirm(created.id, {
         payment_method: 'pm_card_visa',
@@ -195,6 +221,48 @@ describe('payment intents', () => {
         t.stripe.paymentIntents.confirm(canceled.id, { payment_method: 'pm_card_visa' }),
       );
       assert.equal(fromCanceled.code, 'payment_intent_unexpected_state');
+    });
+
+    it('refuses to reuse a payment method that paid without a customer', async () => {
+      const first = await t.stripe.paymentIntents.create({
+        amount: 2000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      });
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.create({
+          amount: 2000,
+          currency: 'usd',
+          payment_method: first.payment_method as string,
+          confirm: true,
+        }),
+      );
+      assert.equal(error.code, 'payment_method_unexpected_state');
+    });
+
+    it('refuses a payment method attached to another customer', async () => {
+      const owner = await t.stripe.customers.create({});
+      const other = await t.stripe.customers.create({});
+      const pm = await t.stripe.paymentMethods.attach('pm_card_visa', { customer: owner.id });
+      const error = await stripeError(() =>
+        t.stripe.paymentIntents.create({
+          amount: 2000,
+          currency: 'usd',
+          customer: other.id,
+          payment_method: pm.id,
+          confirm: true,
+        }),
+      );
+      assert.equal(error.param, 'payment_method');
+      const paid = await t.stripe.paymentIntents.create({
+        amount: 2000,
+        currency: 'usd',
+        customer: owner.id,
+        payment_method: pm.id,
+        confirm: true,
+      });
+      assert.equal(paid.status, 'succeeded');
     });
 
     it('refuses an unknown payment method and an unknown intent', async () => {
@@ -282,12 +350,51 @@ describe('payment intents', () => {
     });
   });
 
+  describe('idempotency', () => {
+    it('replays a create+confirm with raw card data, and refuses other parameters', async () => {
+      const key = `card-create-${Date.now()}`;
+      const params = {
+        amount: 1700,
+        currency: 'usd',
+        confirm: true,
+        payment_method_data: {
+          type: 'card',
+          card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+        },
+      } as any;
+      const first = await t.stripe.paymentIntents.create(params, { idempotencyKey: key });
+      const second = await t.stripe.paymentIntents.create(params, { idempotencyKey: key });
+      assert.equal(second.id, first.id);
+      assert.equal(second.lastResponse.headers['idempotent-replayed'], 'true');
+      const other = await stripeError(() =>
+        t.stripe.paymentIntents.create(
+          {
+            ...params,
+            payment_method_data: {
+              ...params.payment_method_data,
+              card: { ...params.payment_method_data.card, number: '5555555555554444' },
+            },
+          },
+          { idempotencyKey: key },
+        ),
+      );
+      assert.equal(other.type, 'StripeIdempotencyError');
+    });
+  });
+
   describe('test cards', () => {
     const SUCCESS = [
       'pm_card_visa',
       'pm_card_visa_debit',
       'pm_card_mastercard',
+      'pm_card_mastercard_debit',
+      'pm_card_mastercard_prepaid',
       'pm_card_amex',
+      'pm_card_discover',
+      'pm_card_diners',
+      'pm_card_jcb',
+      'pm_card_unionpay',
+      'tok_visa',
       'pm_card_threeDSecureOptional',
       'pm_card_bypassPending',
       'pm_card_createDispute',
@@ -307,13 +414,18 @@ describe('payment intents', () => {
     const DECLINES: Array<[string, string, string | undefined]> = [
       ['pm_card_chargeDeclined', 'card_declined', 'generic_decline'],
       ['pm_card_visa_chargeDeclined', 'card_declined', 'generic_decline'],
+      ['tok_chargeDeclined', 'card_declined', 'generic_decline'],
       ['pm_card_chargeDeclinedInsufficientFunds', 'card_declined', 'insufficient_funds'],
       ['pm_card_chargeDeclinedLostCard', 'card_declined', 'lost_card'],
       ['pm_card_chargeDeclinedStolenCard', 'card_declined', 'stolen_card'],
       ['pm_card_chargeDeclinedExpiredCard', 'expired_card', undefined],
       ['pm_card_chargeDeclinedIncorrectCvc', 'incorrect_cvc', undefined],
       ['pm_card_chargeDeclinedProcessingError', 'processing_error', undefined],
-      ['pm_card_visa_chargeDeclinedVelocityLimitExceeded', 'card_declined', 'card_velocity_exceeded'],
+      [
+        'pm_card_visa_chargeDeclinedVelocityLimitExceeded',
+        'card_declined',
+        'card_velocity_exceeded',
+      ],
       ['pm_card_chargeDeclinedFraudulent', 'card_declined', 'fraudulent'],
       ['pm_card_chargeCustomerFail', 'card_declined', 'generic_decline'],
     ];
@@ -369,7 +481,7 @@ describe('payment intents', () => {
       });
     }
 
-    it('off-session, a card needing authentication declines with authentication_required', async () => {
+    it('off-session, a card needing authentication declines', async () => {
       const error = await stripeError(() =>
         t.stripe.paymentIntents.create({
           amount: 1000,

@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import Stripe from 'stripe';
+import { createHash } from 'node:crypto';
+import {
+  createCard as createCardFor,
+  nextYear,
+  stripeError,
+  type CardDetails,
+} from '../helpers/payment-methods.js';
+import { storedBytes } from '../helpers/stored-bytes.js';
 import { form, startTestServer, type TestServer } from '../helpers/server.js';
-
-const nextYear = new Date().getUTCFullYear() + 1;
-
-interface CardDetails {
-  number?: string;
-  exp_month?: number;
-  exp_year?: number;
-  cvc?: string;
-}
-
-/** Runs `fn` and returns the Stripe error it throws. */
-async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new assert.AssertionError({ message: 'expected a Stripe error' });
-}
 
 describe('payment methods', () => {
   let t: TestServer;
@@ -32,11 +17,7 @@ describe('payment methods', () => {
   });
   after(() => t.close());
 
-  const createCard = (number: string, extra: CardDetails = {}) =>
-    t.stripe.paymentMethods.create({
-      type: 'card',
-      card: { number, exp_month: 12, exp_year: nextYear, cvc: '123', ...extra },
-    });
+  const createCard = (number: string, extra: CardDetails = {}) => createCardFor(t, number, extra);
 
   describe('create', () => {
     it('returns only derived card data, with equal fingerprints for equal numbers', async () => {
@@ -197,143 +178,61 @@ describe('payment methods', () => {
       assert.deepEqual(seen.metadata, { hidden: 'yes' });
     });
   });
-
-  describe('retrieve and update', () => {
-    it('answers 404 for an unknown id', async () => {
-      const error = await stripeError(() => t.stripe.paymentMethods.retrieve('pm_nothing'));
-      assert.equal(error.statusCode, 404);
-      assert.equal(error.code, 'resource_missing');
-      assert.equal(error.param, 'id');
-    });
-
-    it('updates an attached card: metadata merged, billing details, expiry', async () => {
-      const customer = await t.stripe.customers.create();
-      const pm = await createCard('4242424242424242');
-      const refused = await stripeError(() =>
-        t.stripe.paymentMethods.update(pm.id, { metadata: { a: '1' } }),
-      );
-      assert.equal(refused.statusCode, 400);
-      await t.stripe.paymentMethods.attach(pm.id, { customer: customer.id });
-      await t.stripe.paymentMethods.update(pm.id, { metadata: { a: '1', b: '2' } });
-      const updated = await t.stripe.paymentMethods.update(pm.id, {
-        metadata: { a: '' },
-        billing_details: { email: 'ada@example.com' },
-        card: { exp_month: 6, exp_year: nextYear + 2 },
+  describe('idempotency', () => {
+    const cardForm = (number: string) =>
+      form({
+        type: 'card',
+        'card[number]': number,
+        'card[exp_month]': '2',
+        'card[exp_year]': String(nextYear),
       });
-      assert.deepEqual(updated.metadata, { b: '2' });
-      assert.equal(updated.billing_details.email, 'ada@example.com');
-      assert.equal(updated.card?.exp_month, 6);
-      assert.equal(updated.card?.exp_year, nextYear + 2);
-      const badMonth = await stripeError(() =>
-        t.stripe.paymentMethods.update(pm.id, { card: { exp_month: 14 } }),
-      );
-      assert.equal(badMonth.code, 'invalid_expiry_month');
-      assert.equal((await t.stripe.paymentMethods.retrieve(pm.id)).card?.exp_month, 6);
-
-      const events = await eventsOf(t, pm.id);
-      const update = events.find((e) => e.type === 'payment_method.updated');
-      assert.ok(update);
-      assert.ok('metadata' in update.data.previous_attributes);
-    });
-  });
-
-  describe('attach, detach and list', () => {
-    it('attaches, lists by customer both ways, detaches, and refuses re-attaching', async () => {
-      const customer = await t.stripe.customers.create();
-      const a = await createCard('4242424242424242');
-      const b = await createCard('5555555555554444');
-      const attached = await t.stripe.paymentMethods.attach(a.id, { customer: customer.id });
-      assert.equal(attached.customer, customer.id);
-      await t.stripe.paymentMethods.attach(b.id, { customer: customer.id });
-
-      const list = await t.stripe.paymentMethods.list({ customer: customer.id, type: 'card' });
-      assert.deepEqual(
-        list.data.map((pm) => pm.id),
-        [b.id, a.id],
-      );
-      assert.equal(list.url, '/v1/payment_methods');
-      const page = await t.stripe.paymentMethods.list({ customer: customer.id, limit: 1 });
-      assert.deepEqual(
-        page.data.map((pm) => pm.id),
-        [b.id],
-      );
-      assert.equal(page.has_more, true);
-      const next = await t.stripe.paymentMethods.list({
-        customer: customer.id,
-        limit: 1,
-        starting_after: b.id,
-      });
-      assert.deepEqual(
-        next.data.map((pm) => pm.id),
-        [a.id],
-      );
-      const viaCustomer = await t.stripe.customers.listPaymentMethods(customer.id);
-      assert.deepEqual(
-        viaCustomer.data.map((pm) => pm.id),
-        [b.id, a.id],
-      );
-      assert.equal(viaCustomer.url, `/v1/customers/${customer.id}/payment_methods`);
-      const expanded = await t.stripe.paymentMethods.retrieve(a.id, { expand: ['customer'] });
-      assert.equal((expanded.customer as Stripe.Customer).id, customer.id);
-
-      const detached = await t.stripe.paymentMethods.detach(a.id);
-      assert.equal(detached.customer, null);
-      const remaining = await t.stripe.paymentMethods.list({ customer: customer.id });
-      assert.deepEqual(
-        remaining.data.map((pm) => pm.id),
-        [b.id],
-      );
-      const again = await stripeError(() =>
-        t.stripe.paymentMethods.attach(a.id, { customer: customer.id }),
-      );
-      assert.equal(again.statusCode, 400);
-      assert.equal(again.type, 'StripeInvalidRequestError');
-      const detachAgain = await stripeError(() => t.stripe.paymentMethods.detach(a.id));
-      assert.equal(detachAgain.statusCode, 400);
-
-      const types = (await eventsOf(t, a.id)).map((e) => e.type).sort();
-      assert.deepEqual(types, ['payment_method.attached', 'payment_method.detached']);
-      const detachedEvent = (await eventsOf(t, a.id)).find(
-        (e) => e.type === 'payment_method.detached',
-      );
-      assert.deepEqual(detachedEvent?.data.previous_attributes, { customer: customer.id });
+    const withKey = (init: RequestInit, key: string): RequestInit => ({
+      ...init,
+      headers: { ...(init.headers as Record<string, string>), 'idempotency-key': key },
     });
 
-    it('refuses attaching to a missing customer or to a second customer', async () => {
-      const pm = await createCard('4242424242424242');
-      const missing = await stripeError(() =>
-        t.stripe.paymentMethods.attach(pm.id, { customer: 'cus_missing' }),
+    it('replays a retried create and refuses the key with another card', async () => {
+      const key = `pm-${Date.now()}`;
+      const first = await t.fetch(
+        '/v1/payment_methods',
+        withKey(cardForm('4242424242424242'), key),
       );
-      assert.equal(missing.statusCode, 400);
-      assert.equal(missing.code, 'resource_missing');
-      assert.equal(missing.param, 'customer');
-      const noCustomer = await stripeError(() => t.stripe.paymentMethods.attach(pm.id, {} as any));
-      assert.equal(noCustomer.code, 'parameter_missing');
-      assert.equal(noCustomer.param, 'customer');
-
-      const one = await t.stripe.customers.create();
-      const two = await t.stripe.customers.create();
-      await t.stripe.paymentMethods.attach(pm.id, { customer: one.id });
-      const same = await t.stripe.paymentMethods.attach(pm.id, { customer: one.id });
-      assert.equal(same.customer, one.id);
-      const other = await stripeError(() =>
-        t.stripe.paymentMethods.attach(pm.id, { customer: two.id }),
+      const again = await t.fetch(
+        '/v1/payment_methods',
+        withKey(cardForm('4242424242424242'), key),
       );
-      assert.equal(other.statusCode, 400);
-      assert.equal((await t.stripe.paymentMethods.retrieve(pm.id)).customer, one.id);
+      assert.equal(again.headers.get('idempotent-replayed'), 'true');
+      assert.equal((await again.json()).id, (await first.json()).id);
+      const other = await t.fetch(
+        '/v1/payment_methods',
+        withKey(cardForm('5555555555554444'), key),
+      );
+      assert.equal(other.status, 400);
+      assert.equal((await other.json()).error.type, 'idempotency_error');
     });
 
-    it('requires a known customer to list', async () => {
-      const missing = await stripeError(() => t.stripe.paymentMethods.list({} as any));
-      assert.equal(missing.code, 'parameter_missing');
-      assert.equal(missing.param, 'customer');
-      const unknown = await stripeError(() =>
-        t.stripe.paymentMethods.list({ customer: 'cus_nope' }),
-      );
-      assert.equal(unknown.code, 'resource_missing');
-      assert.equal(unknown.param, 'customer');
-      const byPath = await stripeError(() => t.stripe.customers.listPaymentMethods('cus_nope'));
-      assert.equal(byPath.statusCode, 404);
+    it('does not store a plain hash of a body holding a card number', async () => {
+      // The plain fingerprint of a customer body is found, which shows how it is computed…
+      const plain = (body: string) => createHash('sha256').update(body).digest('hex');
+      const customerKey = `cus-${Date.now()}`;
+      await t.fetch('/v1/customers', withKey(form({ name: 'Ada' }), customerKey));
+      const stored = async (key: string) =>
+        (
+          await t.server.services.store.db
+            .selectFrom('idempotency_keys')
+            .select('fingerprint')
+            .where('key', '=', key)
+            .executeTakeFirstOrThrow()
+        ).fingerprint;
+      assert.equal(await stored(customerKey), plain('{"name":"Ada"}'));
+
+      // …and the same computation over a card body is not what is stored for it.
+      const cardKey = `card-${Date.now()}`;
+      await t.fetch('/v1/payment_methods', withKey(cardForm('4000000000009995'), cardKey));
+      const cardBody =
+        `{"card":{"exp_month":"2","exp_year":"${nextYear}","number":"4000000000009995"},` +
+        '"type":"card"}';
+      assert.notEqual(await stored(cardKey), plain(cardBody));
     });
   });
 
@@ -353,11 +252,7 @@ describe('payment methods', () => {
       );
       assert.equal(raw.status, 200);
 
-      const dbPath = t.databaseUrl.replace(/^sqlite:/, '');
-      const dir = dirname(dbPath);
-      const files = readdirSync(dir).filter((name) => name.startsWith('payrail.db'));
-      assert.ok(files.length > 0);
-      const bytes = Buffer.concat(files.map((name) => readFileSync(join(dir, name))));
+      const bytes = await storedBytes(t);
       for (const number of [...numbers, '378282246310005', '3566002020360505']) {
         assert.equal(bytes.indexOf(number), -1, `${number} found in the database files`);
         assert.equal(bytes.indexOf(Buffer.from(number, 'utf16le')), -1);
@@ -366,14 +261,3 @@ describe('payment methods', () => {
     });
   });
 });
-
-async function eventsOf(t: TestServer, pmId: string) {
-  const rows = await t.server.services.store.db
-    .selectFrom('events')
-    .selectAll()
-    .where('type', 'like', 'payment_method.%')
-    .execute();
-  return rows
-    .map((row) => ({ type: row.type, data: JSON.parse(row.data) }))
-    .filter((event) => event.data.object.id === pmId);
-}

@@ -119,7 +119,7 @@ describe('refunds', () => {
       assert.equal(onIntent.param, 'payment_intent');
     });
 
-    it('releases an uncaptured charge only whole, canceling its intent without money moving', async () => {
+    it('releases an uncaptured charge only whole by canceling its intent', async () => {
       const pi = await pay(t.stripe, { amount: 1500, manual: true });
       assert.equal(pi.status, 'requires_capture');
       const charge = String(pi.latest_charge);
@@ -189,6 +189,8 @@ describe('refunds', () => {
       assert.deepEqual(await t.stripe.refunds.retrieve(refund.id), updated);
       const event = (await eventsOfType('refund.updated')).find((e) => e.object.id === refund.id);
       assert.deepEqual(event?.previous_attributes, { metadata: { a: '1', b: '2' } });
+      const onCharge = await eventsOfType('charge.refund.updated');
+      assert.ok(onCharge.some((e) => e.object.id === refund.id));
       const amount = await stripeError(() =>
         t.stripe.refunds.update(refund.id, { amount: 5 } as never),
       );
@@ -237,7 +239,7 @@ describe('refunds', () => {
       assert.equal((await unknown.json()).error.code, 'resource_missing');
     });
 
-    it('shows a charge its refunds only when expanded, and expands balance transactions', async () => {
+    it('shows charge refunds only when expanded, and expands balance transactions', async () => {
       const pi = await pay(t.stripe, { amount: 1000 });
       const charge = String(pi.latest_charge);
       const refund = await t.stripe.refunds.create({ charge, amount: 100 });

@@ -122,7 +122,7 @@ describe('ledger service', () => {
     );
   });
 
-  it('makes bypass-pending funds available at once, and zero-decimal fees stay in yen', async () => {
+  it('makes bypass-pending funds available at once; zero-decimal fees stay in yen', async () => {
     const charge = await captured(1000, 'jpy');
     const txnId = await t.server.services.store.transaction((tx) =>
       recordChargeCaptured(tx, ctx, charge, { bypassPending: true }),

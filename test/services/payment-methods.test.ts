@@ -4,6 +4,7 @@ import { ApiError } from '../../src/domain/errors.js';
 import type { CallContext, Services } from '../../src/services/context.js';
 import {
   createCardPaymentMethod,
+  createPaymentMethod,
   detachPaymentMethod,
   markPaymentMethodConsumed,
   resolvePaymentMethod,
@@ -153,6 +154,33 @@ describe('payment-method services used by payments', () => {
       );
       assert.equal(missing.code, 'parameter_missing');
       assert.equal(missing.param, 'payment_method_data[card][number]');
+    });
+  });
+
+  describe('createPaymentMethod with a parameter prefix', () => {
+    it('names payment_method_data parameters in errors, and accepts tokens', async () => {
+      const prefix = 'payment_method_data';
+      const missing = await rejection(
+        inTx((tx) =>
+          createPaymentMethod(tx, ctx, services, { card: { number: '4242424242424242' } }, prefix),
+        ),
+      );
+      assert.equal(missing.param, 'payment_method_data[card][exp_month]');
+      const token = await rejection(
+        inTx((tx) => createPaymentMethod(tx, ctx, services, { card: { token: 'tok_x' } }, prefix)),
+      );
+      assert.equal(token.param, 'payment_method_data[card][token]');
+      const row = await inTx((tx) =>
+        createPaymentMethod(
+          tx,
+          ctx,
+          services,
+          { card: { token: 'tok_chargeDeclined' }, billing_details: { name: 'Ada' } },
+          prefix,
+        ),
+      );
+      assert.equal(row.scenario, 'decline_generic');
+      assert.equal(JSON.parse(row.billing_details).name, 'Ada');
     });
   });
 

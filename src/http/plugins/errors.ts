@@ -1,14 +1,18 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors } from '../../domain/errors.js';
+import { isLockTimeout } from '../../store/store.js';
 
 /**
  * Turns every failure into Stripe's error envelope. ApiErrors are expected outcomes and pass
- * through; Fastify's own parsing failures become 400s naming the problem; anything else is a bug
- * and becomes a generic 500 carrying the request id, with the detail kept for the log.
+ * through; a database that could not get a lock in time (or kept hitting conflicts) is Stripe's
+ * retryable 429 lock_timeout; Fastify's own parsing failures become 400s naming the problem;
+ * anything else is a bug and becomes a generic 500 carrying the request id, with the detail kept
+ * for the log.
  */
 export function toApiError(error: unknown, requestId: string, contentType?: string): ApiError {
   if (error instanceof ApiError) return error;
+  if (isLockTimeout(error)) return errors.lockTimeout();
   const fastifyError = error as FastifyError;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -32,6 +36,8 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const apiError = toApiError(error, request.id, request.headers['content-type']);
     // Logged once here; the completion line follows. The serializer keeps message and stack only.
     if (apiError.status >= 500) request.log.error({ err: error }, 'request failed');
+    // Frequent lock timeouts mean contention or an undersized pool: worth seeing in the log.
+    else if (apiError.code === 'lock_timeout') request.log.warn({ err: error }, 'lock timeout');
     reply.status(apiError.status).send(apiError.toBody());
   });
   app.setNotFoundHandler((request, reply) => {

@@ -1,13 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { errors } from '../../domain/errors.js';
+import { ApiError, errors } from '../../domain/errors.js';
 import * as confirm from '../../services/confirm-payment-intent.js';
+import * as settlement from '../../services/payment-intent-settlement.js';
 import * as intents from '../../services/payment-intents.js';
 import type { AttemptResult } from '../../services/payment-attempts.js';
 import { clientSecretMatches } from '../../services/three-d-secure.js';
 import type { PaymentIntentRow } from '../../store/repositories/payment-intents.js';
 import type { Tx } from '../../store/schema.js';
 import { listEnvelope } from '../../wire/list.js';
-import { paymentIntentToPublishableWire, paymentIntentToWire } from '../../wire/payment-intents.js';
+import {
+  paymentIntentToPublishableWire,
+  paymentIntentToWire,
+  publishableView,
+} from '../../wire/payment-intents.js';
+import { withCardDigests } from '../card-params.js';
 import type { Outcome } from '../idempotency.js';
 import { runMutation } from '../idempotency.js';
 import { parseParams } from '../params.js';
@@ -63,6 +69,28 @@ function intentWire(request: FastifyRequest, row: PaymentIntentRow) {
   return isPublishable(request) ? paymentIntentToPublishableWire(row) : paymentIntentToWire(row);
 }
 
+/**
+ * Runs `work`, and for publishable keys reduces the intent an error carries (unexpected state
+ * errors include it) to what those keys may see.
+ */
+async function withCallerView<T>(request: FastifyRequest, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const intent = error instanceof ApiError ? error.extra?.payment_intent : undefined;
+    if (!isPublishable(request) || !intent || !(error instanceof ApiError)) throw error;
+    throw new ApiError({
+      type: error.type,
+      status: error.status,
+      code: error.code,
+      param: error.param,
+      message: error.message,
+      decline_code: error.declineCode,
+      extra: { ...error.extra, payment_intent: publishableView(intent as Record<string, unknown>) },
+    });
+  }
+}
+
 /** 200 with the intent, or the committed decline as a 402 card error (§4.5). */
 async function attemptOutcome(
   tx: Tx,
@@ -93,7 +121,10 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
         const result = await intents.createPaymentIntent(tx, ctx, deps, plan);
         return attemptOutcome(tx, request, result, params.expand);
       },
-      () => intents.planCreate(deps, ctx, params as intents.PaymentIntentInput),
+      {
+        prepare: () => intents.planCreate(deps, ctx, params as intents.PaymentIntentInput),
+        fingerprintParams: withCardDigests(request.body, deps.fingerprintKey),
+      },
     );
   });
 
@@ -135,17 +166,21 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
           request.params.id,
         );
         checkClientSecret(request, intent, clientSecret ?? undefined, true);
-        return confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput);
+        return withCallerView(request, () =>
+          confirm.planConfirm(deps, ctx, request.params.id, input as confirm.ConfirmInput),
+        );
       };
       return runMutation(
         store,
         request,
         reply,
         async (tx, prepared) => {
-          const result = await confirm.confirmPaymentIntent(tx, ctx, deps, prepared);
+          const result = await withCallerView(request, () =>
+            confirm.confirmPaymentIntent(tx, ctx, deps, prepared),
+          );
           return attemptOutcome(tx, request, result, params.expand);
         },
-        plan,
+        { prepare: plan, fingerprintParams: withCardDigests(request.body, deps.fingerprintKey) },
       );
     },
   );
@@ -153,7 +188,7 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
   app.post<WithId>('/v1/payment_intents/:id/capture', { config }, async (request, reply) => {
     const params = parseParams(request.body, captureSpec);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await intents.capturePaymentIntent(
+      const row = await settlement.capturePaymentIntent(
         tx,
         callContext(request),
         request.params.id,
@@ -166,7 +201,7 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: RouteDep
   app.post<WithId>('/v1/payment_intents/:id/cancel', { config }, async (request, reply) => {
     const params = parseParams(request.body, cancelSpec);
     return runMutation(store, request, reply, async (tx) => {
-      const row = await intents.cancelPaymentIntent(
+      const row = await settlement.cancelPaymentIntent(
         tx,
         callContext(request),
         request.params.id,

@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import * as paymentMethods from '../../services/payment-methods.js';
 import type { PaymentMethodRow } from '../../services/payment-methods.js';
 import { paymentMethodToWire } from '../../wire/payment-methods.js';
 import { listEnvelope } from '../../wire/list.js';
+import type { Tx } from '../../store/schema.js';
+import { withCardDigests } from '../card-params.js';
 import { runMutation } from '../idempotency.js';
-import { listParams, p, parseParams } from '../params.js';
+import { listParams, p, parseParams, type Parsed } from '../params.js';
 import { pageOf, renderList, renderObject, runRead } from '../render.js';
 import { callContext } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
@@ -44,6 +46,7 @@ const updateSpec = {
 };
 
 const listSpec = { ...listParams, type: p.text({ max: 64 }) };
+const listByQuerySpec = { ...listSpec, customer: p.required(p.text({ max: 255 })) };
 
 /** Publishable keys (browsers) never see metadata, as on Stripe. */
 function toWire(request: FastifyRequest, row: PaymentMethodRow): Record<string, unknown> {
@@ -62,11 +65,14 @@ export function registerPaymentMethodRoutes(app: FastifyInstance, deps: RouteDep
     { config: { ...config, auth: 'publishable' } },
     async (request, reply) => {
       const params = parseParams(request.body, createSpec);
-      return runMutation(store, request, reply, async (tx) => {
+      // The idempotency fingerprint must not be a plain hash of the card number.
+      const fingerprintParams = withCardDigests(request.body, deps.fingerprintKey);
+      const work = async (tx: Tx) => {
         const input = params as paymentMethods.PaymentMethodInput;
         const row = await paymentMethods.createPaymentMethod(tx, callContext(request), deps, input);
         return renderObject(tx, request, toWire(request, row), params.expand);
-      });
+      };
+      return runMutation(store, request, reply, work, { fingerprintParams });
     },
   );
 
@@ -119,36 +125,35 @@ export function registerPaymentMethodRoutes(app: FastifyInstance, deps: RouteDep
     });
   });
 
-  // Stripe lists payment methods per customer, by query parameter or by path.
-  const listRoute =
-    (url: string, customerOf: (request: FastifyRequest) => string | undefined) =>
-    async (request: FastifyRequest, reply: import('fastify').FastifyReply) => {
-      const byPath = url.includes(':id');
-      const spec = byPath ? listSpec : { ...listSpec, customer: p.required(p.text({ max: 255 })) };
-      const params = parseParams(request.query, spec) as Record<string, any>;
-      return runRead(store, reply, async (tx) => {
-        const customer = customerOf(request) ?? (params.customer as string);
-        const page = await paymentMethods.listPaymentMethods(
-          tx,
-          callContext(request),
-          { customer, type: params.type },
-          pageOf(params),
-          byPath ? 'id' : 'customer',
-        );
-        const data = page.rows.map((row) => toWire(request, row));
-        const path = byPath ? `/v1/customers/${customer}/payment_methods` : url;
-        return renderList(tx, request, listEnvelope(path, data, page.hasMore), params.expand);
-      });
-    };
+  // Stripe lists a customer's payment methods by query parameter and by path.
+  const list = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    customer: { id: string; param: string },
+    params: Parsed<typeof listSpec>,
+    url: string,
+  ) =>
+    runRead(store, reply, async (tx) => {
+      const page = await paymentMethods.listPaymentMethods(
+        tx,
+        callContext(request),
+        { customer: customer.id, type: params.type },
+        pageOf(params),
+        customer.param,
+      );
+      const data = page.rows.map((row) => toWire(request, row));
+      return renderList(tx, request, listEnvelope(url, data, page.hasMore), params.expand);
+    });
 
-  app.get(
-    '/v1/payment_methods',
-    { config },
-    listRoute('/v1/payment_methods', () => undefined),
-  );
-  app.get<WithId>(
-    '/v1/customers/:id/payment_methods',
-    { config },
-    listRoute('/v1/customers/:id/payment_methods', (r) => (r.params as { id: string }).id),
-  );
+  app.get('/v1/payment_methods', { config }, async (request, reply) => {
+    const params = parseParams(request.query, listByQuerySpec);
+    const customer = { id: params.customer!, param: 'customer' };
+    return list(request, reply, customer, params, '/v1/payment_methods');
+  });
+
+  app.get<WithId>('/v1/customers/:id/payment_methods', { config }, async (request, reply) => {
+    const params = parseParams(request.query, listSpec);
+    const customer = { id: request.params.id, param: 'id' };
+    return list(request, reply, customer, params, `/v1/customers/${customer.id}/payment_methods`);
+  });
 }

@@ -55,3 +55,25 @@ export function listChargesByAccount(
     return whereCreated(q, filter.created);
   });
 }
+
+/**
+ * Whether this payment method paid an intent that asked to set it up for future use
+ * (`setup_future_usage`): the card then counts as authenticated for off-session payments.
+ */
+export async function hasSetupPaymentByPaymentMethod(
+  tx: Tx,
+  accountId: string,
+  paymentMethodId: string,
+): Promise<boolean> {
+  const row = await tx
+    .selectFrom('charges')
+    .innerJoin('payment_intents', 'payment_intents.id', 'charges.payment_intent_id')
+    .select('charges.id')
+    .where('charges.account_id', '=', accountId)
+    .where('charges.payment_method_id', '=', paymentMethodId)
+    .where('charges.status', '=', 'succeeded')
+    .where('payment_intents.setup_future_usage', 'is not', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
