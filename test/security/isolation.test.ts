@@ -135,8 +135,35 @@ const CASES: IsolationCase[] = [
     ],
     references: [],
   },
-  // TODO: rows for events, webhook_endpoints and customer balance transactions as those
-  // endpoints land (built in parallel).
+  {
+    resource: 'events',
+    create: async (api) => {
+      await api('POST', '/v1/customers', { name: 'evented' });
+      return (await api('GET', '/v1/events?limit=1')).body.data[0].id;
+    },
+    missingId: 'evt_000000000000000000000000',
+    retrieve: (id) => `/v1/events/${id}`,
+    lists: ['/v1/events', '/v1/events?type=customer.created'],
+    mutations: [],
+    references: [],
+  },
+  {
+    resource: 'webhook_endpoints',
+    create: async (api) => {
+      const body = { url: 'https://127.0.0.1:9/hook', 'enabled_events[]': '*' };
+      return (await api('POST', '/v1/webhook_endpoints', body)).body.id;
+    },
+    missingId: 'we_000000000000000000000000',
+    retrieve: (id) => `/v1/webhook_endpoints/${id}`,
+    lists: ['/v1/webhook_endpoints'],
+    mutations: [
+      { method: 'POST', path: (id) => `/v1/webhook_endpoints/${id}`, body: { disabled: 'true' } },
+      { method: 'DELETE', path: (id) => `/v1/webhook_endpoints/${id}` },
+    ],
+    references: [],
+  },
+  // TODO: a row for customer balance transactions (/v1/customers/:id/balance_transactions/:txn),
+  // whose ids live under a customer: the table needs a two-id variant.
 ];
 
 function apiFor(ts: TestServer, key: string): Api {
