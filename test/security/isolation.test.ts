@@ -162,8 +162,27 @@ const CASES: IsolationCase[] = [
     ],
     references: [],
   },
-  // TODO: a row for customer balance transactions (/v1/customers/:id/balance_transactions/:txn),
-  // whose ids live under a customer: the table needs a two-id variant.
+  {
+    // A customer's transaction history: its id is the customer's, the history lives under it.
+    resource: 'customer transactions',
+    create: async (api) => {
+      const customer = (await api('POST', '/v1/customers', { name: 'payer' })).body.id;
+      const body = {
+        amount: '1500',
+        currency: 'usd',
+        customer,
+        payment_method: 'pm_card_visa',
+        confirm: 'true',
+      };
+      assert.equal((await api('POST', '/v1/payment_intents', body)).body.status, 'succeeded');
+      return customer;
+    },
+    missingId: 'cus_000000000000000000000000',
+    retrieve: (id) => `/v1/customers/${id}/transactions`,
+    lists: [],
+    mutations: [],
+    references: [],
+  },
 ];
 
 function apiFor(ts: TestServer, key: string): Api {
