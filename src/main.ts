@@ -102,6 +102,7 @@ export async function startServer(
     if (!options.skipPrepare) createdAccount = await prepareDatabase(store, config);
   } catch (error) {
     await store.close();
+    await buckets.close();
     throw error;
   }
 

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { ServerConfig } from '../config.js';
 import { openConfiguredStore, prepareDatabase } from '../main.js';
-import { printCreatedAccount } from './common.js';
+import { printCreatedAccount } from './output.js';
 
 /**
  * The primary of `payrail start --workers N`: runs migrations and the default-account step once,

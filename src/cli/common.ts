@@ -1,7 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { configFromEnv } from '../config.js';
 import { openConfiguredStore } from '../main.js';
-import type { CreatedAccount } from '../services/accounts.js';
 import type { Store } from '../store/store.js';
 
 /** A whole number ≥ 0 from a flag. */
@@ -11,11 +10,6 @@ export function parseCount(value: string): number {
     throw new InvalidArgumentError('expected a whole number ≥ 0');
   }
   return n;
-}
-
-/** Hides a password in a database URL before it is logged. */
-export function redactDatabaseUrl(url: string): string {
-  return url.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
 }
 
 /** Opens (and migrates) the database named by --database or PAYRAIL_DATABASE_URL, runs, closes. */
@@ -40,13 +34,4 @@ export function output(json: boolean | undefined, value: unknown, text: string):
 
 export function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
-}
-
-/** Printed once: the keys are stored only as hashes and cannot be shown again. */
-export function printCreatedAccount(account: CreatedAccount): void {
-  process.stdout.write(
-    `Created account ${account.id}\n` +
-      `  secret key:      ${account.secret_key}\n` +
-      `  publishable key: ${account.publishable_key}\n`,
-  );
 }

@@ -11,8 +11,10 @@ import {
 } from '../config.js';
 import { startServer } from '../main.js';
 import { DEFAULT_PG_POOL_SIZE, DEFAULT_PG_STATEMENT_TIMEOUT_MS } from '../store/store.js';
+import { selfSignedTls } from '../tls.js';
 import { isClusterWorker, runClusterPrimary } from './cluster.js';
-import { parseCount, printCreatedAccount, redactDatabaseUrl } from './common.js';
+import { parseCount } from './common.js';
+import { printCreatedAccount, redactDatabaseUrl } from './output.js';
 
 const positive = (name: string) => (text: string) => parsePositiveInteger(text, name);
 
@@ -77,19 +79,14 @@ export function registerStartCommand(program: Command): void {
         workers: options.workers,
       });
       if ((config.workers ?? 1) > 1 && !isClusterWorker()) {
+        // Made once here, so the workers find it rather than racing to generate it.
+        if (config.tlsSelfSigned) reportSelfSigned(selfSignedTls(config.tlsDir));
         await runClusterPrimary(config);
         return;
       }
       // A cluster worker's primary has migrated and made the default account already.
       const server = await startServer(config, { skipPrepare: isClusterWorker() });
-      if (server.tls?.generated) {
-        process.stdout.write(
-          `Generated a self-signed certificate for local use:\n` +
-            `  certificate: ${server.tls.certFile}\n  private key: ${server.tls.keyFile}\n`,
-        );
-      } else if (server.tls && config.tlsSelfSigned) {
-        process.stdout.write(`Using the self-signed certificate ${server.tls.certFile}\n`);
-      }
+      if (server.tls && config.tlsSelfSigned && !isClusterWorker()) reportSelfSigned(server.tls);
       if (server.createdAccount) printCreatedAccount(server.createdAccount);
       // Fastify has logged "Payrail listening on …"; this line adds only what it does not know.
       server.app.log.info(
@@ -107,4 +104,13 @@ export function registerStartCommand(program: Command): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });
+}
+
+function reportSelfSigned(tls: { certFile: string; keyFile: string; generated: boolean }): void {
+  process.stdout.write(
+    tls.generated
+      ? 'Generated a self-signed certificate for local use:\n' +
+          `  certificate: ${tls.certFile}\n  private key: ${tls.keyFile}\n`
+      : `Using the self-signed certificate ${tls.certFile}\n`,
+  );
 }

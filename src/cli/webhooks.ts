@@ -1,11 +1,11 @@
 import type { Command } from 'commander';
-import { pino } from 'pino';
+import { createLogger } from '../http/logging.js';
 import { configFromEnv, DEFAULT_HOST, DEFAULT_PORT } from '../config.js';
 import { systemClock } from '../services/context.js';
 import { openConfiguredStore } from '../main.js';
 import { WebhookWorker, webhookWorkerOptionsFromEnv } from '../webhooks/delivery.js';
 import { startListener } from './listen.js';
-import { redactDatabaseUrl } from './common.js';
+import { redactDatabaseUrl } from './output.js';
 
 /** `payrail webhooks work` (the delivery worker as its own process) and `payrail listen`. */
 export function registerWebhookCommands(program: Command): void {
@@ -18,7 +18,8 @@ export function registerWebhookCommands(program: Command): void {
       const config = configFromEnv({ databaseUrl: options.database });
       const store = openConfiguredStore(config);
       await store.withStartupLock(() => store.migrate());
-      const log = pino({ level: config.logLevel }).child({ module: 'webhooks' });
+      // The server's logger, so secrets are redacted and scrubbed here too.
+      const log = createLogger({ level: config.logLevel }).child({ module: 'webhooks' });
       const worker = new WebhookWorker(store, systemClock, webhookWorkerOptionsFromEnv(), log);
       worker.start();
       log.info({ database: redactDatabaseUrl(config.databaseUrl) }, 'delivering webhooks');

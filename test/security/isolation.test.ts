@@ -135,8 +135,54 @@ const CASES: IsolationCase[] = [
     ],
     references: [],
   },
-  // TODO: rows for events, webhook_endpoints and customer balance transactions as those
-  // endpoints land (built in parallel).
+  {
+    resource: 'events',
+    create: async (api) => {
+      await api('POST', '/v1/customers', { name: 'evented' });
+      return (await api('GET', '/v1/events?limit=1')).body.data[0].id;
+    },
+    missingId: 'evt_000000000000000000000000',
+    retrieve: (id) => `/v1/events/${id}`,
+    lists: ['/v1/events', '/v1/events?type=customer.created'],
+    mutations: [],
+    references: [],
+  },
+  {
+    resource: 'webhook_endpoints',
+    create: async (api) => {
+      const body = { url: 'https://127.0.0.1:9/hook', 'enabled_events[]': '*' };
+      return (await api('POST', '/v1/webhook_endpoints', body)).body.id;
+    },
+    missingId: 'we_000000000000000000000000',
+    retrieve: (id) => `/v1/webhook_endpoints/${id}`,
+    lists: ['/v1/webhook_endpoints'],
+    mutations: [
+      { method: 'POST', path: (id) => `/v1/webhook_endpoints/${id}`, body: { disabled: 'true' } },
+      { method: 'DELETE', path: (id) => `/v1/webhook_endpoints/${id}` },
+    ],
+    references: [],
+  },
+  {
+    // A customer's transaction history: its id is the customer's, the history lives under it.
+    resource: 'customer transactions',
+    create: async (api) => {
+      const customer = (await api('POST', '/v1/customers', { name: 'payer' })).body.id;
+      const body = {
+        amount: '1500',
+        currency: 'usd',
+        customer,
+        payment_method: 'pm_card_visa',
+        confirm: 'true',
+      };
+      assert.equal((await api('POST', '/v1/payment_intents', body)).body.status, 'succeeded');
+      return customer;
+    },
+    missingId: 'cus_000000000000000000000000',
+    retrieve: (id) => `/v1/customers/${id}/transactions`,
+    lists: [],
+    mutations: [],
+    references: [],
+  },
 ];
 
 function apiFor(ts: TestServer, key: string): Api {
