@@ -27,9 +27,17 @@ describe('a failing request', () => {
     const broken = await createAccount(ts.server.services.store, 0);
     key = broken.secret_key;
     const db = ts.server.services.store.db;
-    await sql`PRAGMA foreign_keys = OFF`.execute(db);
-    await db.deleteFrom('accounts').where('id', '=', broken.id).execute();
-    await sql`PRAGMA foreign_keys = ON`.execute(db);
+    // A key whose account row is gone: a state no request can make, so answering it is a bug.
+    if (ts.server.services.store.dialect === 'sqlite') {
+      await sql`PRAGMA foreign_keys = OFF`.execute(db);
+      await db.deleteFrom('accounts').where('id', '=', broken.id).execute();
+      await sql`PRAGMA foreign_keys = ON`.execute(db);
+    } else {
+      await db.transaction().execute(async (tx) => {
+        await sql`SET LOCAL session_replication_role = replica`.execute(tx);
+        await tx.deleteFrom('accounts').where('id', '=', broken.id).execute();
+      });
+    }
     response = await ts.fetch('/v1/account?expand[]=x4242424242424242', { key });
     body = await response.json();
     await ts.close();

@@ -157,13 +157,19 @@ const keyChoice = fc.constantFrom<KeyChoice>(
 /** Hashes every row of every table but idempotency_keys. */
 async function snapshot(ts: TestServer): Promise<Record<string, string>> {
   const db = ts.server.services.store.db;
-  const tables = await sql<{ name: string }>`
-    SELECT name FROM sqlite_master WHERE type = 'table'
-      AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'kysely_%'
-      AND name <> 'idempotency_keys'`.execute(db);
+  const catalog =
+    ts.server.services.store.dialect === 'sqlite'
+      ? sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table'
+          AND name NOT LIKE 'sqlite_%'`
+      : sql<{ name: string }>`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'`;
+  const tables = {
+    rows: (await catalog.execute(db)).rows.filter(
+      ({ name }) => !name.startsWith('kysely_') && name !== 'idempotency_keys',
+    ),
+  };
   const out: Record<string, string> = {};
   for (const { name } of tables.rows) {
-    const rows = await sql`SELECT * FROM ${sql.table(name)}`.execute(db);
+    const rows = await sql`SELECT * FROM ${sql.table(name)} ORDER BY 1`.execute(db);
     out[name] = createHash('sha256').update(JSON.stringify(rows.rows)).digest('hex');
   }
   return out;
