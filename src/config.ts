@@ -10,7 +10,7 @@ export interface ServerConfig {
   publishableKey?: string;
   /** Base URL payers' browsers use to reach this server (3-D Secure page links). */
   publicUrl?: string;
-  /** Secret that keys card fingerprints; derived from the database URL when not given. */
+  /** Secret that keys card fingerprints; a random one kept in the database when not given. */
   fingerprintKey?: string;
   logLevel: string;
   /** PostgreSQL: connections per process (`--pool-size`, PAYRAIL_PG_POOL_SIZE). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { ServerConfig } from './config.js';
 import { buildApp } from './http/app.js';
@@ -9,6 +9,7 @@ import { RedisBucketStore } from './http/rate-limit/redis-bucket-store.js';
 import { SimulatedProcessor } from './processor/simulated.js';
 import { ensureDefaultAccount, type CreatedAccount } from './services/accounts.js';
 import { systemClock, type Services } from './services/context.js';
+import { findOrCreateSetting } from './store/repositories/settings.js';
 import { openStore, type Store } from './store/store.js';
 import {
   WebhookWorker,
@@ -110,9 +111,13 @@ export async function startServer(
     store,
     clock: systemClock,
     processor: new SimulatedProcessor(),
+    // Card fingerprints are keyed by a random secret kept in the database, so every process
+    // shares it and it cannot be guessed from the configuration.
     fingerprintKey:
       config.fingerprintKey ??
-      createHash('sha256').update(`payrail:${config.databaseUrl}`).digest('hex'),
+      (await findOrCreateSetting(store.db, 'fingerprint_key', () =>
+        randomBytes(32).toString('hex'),
+      )),
     publicUrl: config.publicUrl ?? '',
   };
   const logger =

@@ -234,6 +234,11 @@ export interface IdempotencyKeysTable {
   locked_at: number;
 }
 
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface Database {
   accounts: AccountsTable;
   api_keys: ApiKeysTable;
@@ -250,6 +255,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   webhook_attempts: WebhookAttemptsTable;
   idempotency_keys: IdempotencyKeysTable;
+  settings: SettingsTable;
 }
 
 export type Db = Kysely<Database>;

@@ -18,6 +18,7 @@ import * as paymentIntents from './migrations/002-payment-intents.js';
 import { GroupCommitter } from './group-commit.js';
 import { withStatementCache } from './statement-cache.js';
 import * as webhooks from './migrations/003-webhooks.js';
+import * as settings from './migrations/004-settings.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -105,6 +106,7 @@ export class Store {
       '001-initial': { up: (db) => initial.up(db, dialect) },
       '002-payment-intents': { up: (db) => paymentIntents.up(db, dialect) },
       '003-webhooks': { up: (db) => webhooks.up(db, dialect) },
+      '004-settings': { up: (db) => settings.up(db, dialect) },
     };
     const migrator = new Migrator({
       db: this.db,
