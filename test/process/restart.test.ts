@@ -25,6 +25,8 @@ describe('the server process', () => {
       email: 'kept@example.com',
       metadata: { plan: 'pro' },
     });
+    const card = { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' };
+    const before = await client(first.url, secretKey).paymentMethods.create({ type: 'card', card });
     await first.stop();
 
     const second = await spawnServer(['--database', database], env);
@@ -32,6 +34,9 @@ describe('the server process', () => {
       const stripe = client(second.url, secretKey);
       const fetched = await stripe.customers.retrieve(created.id);
       assert.deepEqual(fetched, created);
+      // The fingerprint key lives in the database, so a restarted server matches cards as before.
+      const after = await stripe.paymentMethods.create({ type: 'card', card });
+      assert.equal(after.card?.fingerprint, before.card?.fingerprint);
       const events = await fetch(`${second.url}/v1/customers?email=kept%40example.com`, {
         headers: { authorization: `Bearer ${secretKey}` },
       });
