@@ -1,8 +1,27 @@
 import type { FastifyRequest } from 'fastify';
 import type { PageRequest } from '../store/pagination.js';
 import type { Tx } from '../store/schema.js';
-import { checkExpandPaths, expandList, expandObject } from '../wire/expand.js';
+import { errors } from '../domain/errors.js';
+import { checkExpandPaths, expandList, expandObject, type ExpandScope } from '../wire/expand.js';
+import { checkPermission } from './plugins/auth.js';
 import type { Outcome } from './idempotency.js';
+
+/**
+ * Expansions read other resources, so they need the same permission as reading them directly:
+ * a restricted key its `resource:read`, a publishable key may expand only payment methods.
+ */
+function expandScope(request: FastifyRequest): ExpandScope {
+  const key = request.apiKey!;
+  return {
+    accountId: key.accountId,
+    checkRead(objectType) {
+      if (key.kind === 'publishable' && objectType !== 'payment_method') {
+        throw errors.secretKeyRequired();
+      }
+      checkPermission(key, `${objectType}s`, 'read');
+    },
+  };
+}
 
 /** A 200 answer with the object, expanded as the request asked. */
 export async function renderObject(
@@ -12,7 +31,7 @@ export async function renderObject(
   expand: string[] | undefined,
 ): Promise<Outcome> {
   checkExpandPaths(expand);
-  await expandObject(tx, request.apiKey!.accountId, object, expand);
+  await expandObject(tx, expandScope(request), object, expand);
   return { status: 200, body: object };
 }
 
@@ -24,7 +43,7 @@ export async function renderList(
   expand: string[] | undefined,
 ): Promise<Outcome> {
   checkExpandPaths(expand);
-  await expandList(tx, request.apiKey!.accountId, list.data as Record<string, unknown>[], expand);
+  await expandList(tx, expandScope(request), list.data as Record<string, unknown>[], expand);
   return { status: 200, body: list };
 }
 

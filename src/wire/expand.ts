@@ -28,7 +28,8 @@ export function registerExpansion(
 ): void {
   loaders.set(prefix, loader);
   for (const field of fields) declareField(objectType, field);
-  for (const [field, compute] of Object.entries(virtual)) registerVirtualField(objectType, field, compute);
+  for (const [field, compute] of Object.entries(virtual))
+    registerVirtualField(objectType, field, compute);
 }
 
 function declareField(objectType: string, field: string): void {
@@ -41,7 +42,11 @@ function declareField(objectType: string, field: string): void {
  * Adds a field that exists only when expanded to `objectType`, from a module other than the
  * type's own (the refunds module adds `refunds` to charges).
  */
-export function registerVirtualField(objectType: string, field: string, compute: VirtualField): void {
+export function registerVirtualField(
+  objectType: string,
+  field: string,
+  compute: VirtualField,
+): void {
   declareField(objectType, field);
   const fields = virtualFields.get(objectType) ?? new Map<string, VirtualField>();
   fields.set(field, compute);
@@ -76,34 +81,49 @@ export function checkExpandPaths(paths: string[] | undefined): void {
   }
 }
 
+/** Whose objects an expansion may load, and which kinds the caller may read. */
+export interface ExpandScope {
+  accountId: string;
+  /** Throws when the caller may not read objects of this type (restricted keys). */
+  checkRead?: (objectType: string) => void;
+}
+
 /** Expands `paths` (Stripe's dotted `expand[]`) in place on a wire object, and returns it. */
 export async function expandObject(
   tx: Tx,
-  accountId: string,
+  scope: ExpandScope,
   object: WireObject,
   paths: string[] | undefined,
 ): Promise<WireObject> {
-  for (const path of paths ?? []) await expandPath(tx, accountId, object, path.split('.'), path);
+  for (const path of paths ?? []) await expandPath(tx, scope, object, path.split('.'), path);
   return object;
 }
 
 /** Expands `data.x` paths on every item of a list; other paths on a list are refused. */
 export async function expandList(
   tx: Tx,
-  accountId: string,
+  scope: ExpandScope,
   items: WireObject[],
   paths: string[] | undefined,
 ): Promise<void> {
   for (const path of paths ?? []) {
     const [head, ...rest] = path.split('.');
     if (head !== 'data' || rest.length === 0) cannotExpand(path);
-    for (const item of items) await expandPath(tx, accountId, item, rest, path);
+    for (const item of items) await expandPath(tx, scope, item, rest, path);
   }
+}
+
+/** An expanded object, or a list's items, must be of a kind the caller may read. */
+function checkReadable(scope: ExpandScope, value: unknown): void {
+  if (!scope.checkRead || value === null || typeof value !== 'object') return;
+  const object = value as WireObject;
+  const items = object.object === 'list' ? (object.data as WireObject[]) : [object];
+  for (const item of items) scope.checkRead(String(item.object));
 }
 
 async function expandPath(
   tx: Tx,
-  accountId: string,
+  scope: ExpandScope,
   object: WireObject,
   segments: string[],
   fullPath: string,
@@ -112,21 +132,25 @@ async function expandPath(
   const type = String(object.object ?? '');
   const virtual = virtualFields.get(type)?.get(field);
   let value = object[field];
+  const { accountId } = scope;
   if (virtual) {
     if (!value) value = object[field] = await virtual(tx, accountId, object);
+    checkReadable(scope, value);
   } else if (!(field in object)) {
     cannotExpand(fullPath);
   } else if (typeof value === 'string' || value === null || rest.length === 0) {
     // Only declared id fields expand; plain nested objects may only be walked through.
     if (!expandable.get(type)?.has(field)) cannotExpand(fullPath);
-    if (typeof value === 'string')
+    if (typeof value === 'string') {
       value = object[field] = (await loadById(tx, accountId, value)) ?? value;
+      checkReadable(scope, value);
+    }
   }
   if (rest.length === 0 || value === null || typeof value !== 'object') return;
   if (Array.isArray((value as WireObject).data) && (value as WireObject).object === 'list') {
     for (const item of (value as { data: WireObject[] }).data)
-      await expandPath(tx, accountId, item, rest, fullPath);
+      await expandPath(tx, scope, item, rest, fullPath);
     return;
   }
-  await expandPath(tx, accountId, value as WireObject, rest, fullPath);
+  await expandPath(tx, scope, value as WireObject, rest, fullPath);
 }

@@ -58,6 +58,42 @@ describe('API keys', () => {
     });
   });
 
+  describe('expansions', () => {
+    it('need read permission on what they expand, as a direct read would', async () => {
+      const store = ts.server.services.store;
+      const intentsOnly = (
+        await apiKeys.createApiKey(store, accountId, ['payment_intents:read'], now())
+      ).key;
+      const withCharges = (
+        await apiKeys.createApiKey(
+          store,
+          accountId,
+          ['payment_intents:read', 'charges:read'],
+          now(),
+        )
+      ).key;
+      const intent = await ts.stripe.paymentIntents.create({
+        amount: 1000,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      });
+      const path = `/v1/payment_intents/${intent.id}?expand[]=latest_charge`;
+      const refused = await ts.fetch(path, { key: intentsOnly });
+      assert.equal(refused.status, 403);
+      assert.equal((await refused.json()).error.code, 'insufficient_permissions');
+      const listed = await ts.fetch('/v1/payment_intents?expand[]=data.latest_charge', {
+        key: intentsOnly,
+      });
+      assert.equal(listed.status, 403);
+      const plain = await ts.fetch(`/v1/payment_intents/${intent.id}`, { key: intentsOnly });
+      assert.equal(plain.status, 200);
+      const allowed = await ts.fetch(path, { key: withCharges });
+      assert.equal(allowed.status, 200);
+      assert.equal((await allowed.json()).latest_charge.object, 'charge');
+    });
+  });
+
   describe('GET /v1/account', () => {
     it("returns the caller's account", async () => {
       const response = await ts.fetch('/v1/account');

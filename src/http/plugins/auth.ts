@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { maskApiKey } from '../../domain/api-keys.js';
 import { errors } from '../../domain/errors.js';
-import { authenticateKey } from '../../services/accounts.js';
+import { authenticateKey, type AuthenticatedKey } from '../../services/accounts.js';
 import type { Store } from '../../store/store.js';
 
 /** The key from `Authorization: Bearer KEY` or HTTP Basic with the key as user name. */
@@ -39,13 +39,31 @@ export function registerAuth(app: FastifyInstance, store: Store): void {
     if (found.kind === 'publishable' && config.auth !== 'publishable')
       throw errors.secretKeyRequired();
     if (found.kind === 'restricted') {
-      const needed = `${config.resource ?? 'unknown'}:${request.method === 'GET' ? 'read' : 'write'}`;
-      const granted = found.permissions ?? [];
-      const writeCoversRead =
-        needed.endsWith(':read') && granted.includes(needed.replace(':read', ':write'));
-      if (!granted.includes(needed) && !writeCoversRead) throw errors.permissionDenied(needed);
+      checkPermission(
+        found,
+        config.resource ?? 'unknown',
+        request.method === 'GET' ? 'read' : 'write',
+      );
     }
     request.apiKey = found;
     request.log = request.log.child({ account: found.accountId });
   });
+}
+
+/**
+ * Refuses (403) a restricted key without `resource:access`; `write` includes `read`. Secret and
+ * publishable keys pass: what publishable keys may call is decided per route.
+ */
+export function checkPermission(
+  key: AuthenticatedKey,
+  resource: string,
+  access: 'read' | 'write',
+): void {
+  if (key.kind !== 'restricted') return;
+  const granted = key.permissions ?? [];
+  const needed = `${resource}:${access}`;
+  if (granted.includes(needed) || (access === 'read' && granted.includes(`${resource}:write`))) {
+    return;
+  }
+  throw errors.permissionDenied(needed);
 }
