@@ -1,7 +1,7 @@
 import { generateApiKey, hashApiKey, keyKindOf, type KeyKind } from '../domain/api-keys.js';
 import { newId } from '../domain/ids.js';
 import { assert } from '../domain/assert.js';
-import type { Store } from '../store/store.js';
+import { isUniqueViolation, type Store } from '../store/store.js';
 import type { CallContext } from './context.js';
 import type { AccountsTable, ApiKeysTable, Tx } from '../store/schema.js';
 
@@ -114,38 +114,67 @@ export async function authenticateKey(
   };
 }
 
-export async function countAccounts(store: Store): Promise<number> {
+/** Pinned keys must look like keys this server makes: the test-mode prefix and some text. */
+const PINNED_KEY = {
+  secret: /^sk_test_[A-Za-z0-9_]{6,200}$/,
+  publishable: /^pk_test_[A-Za-z0-9_]{6,200}$/,
+};
+
+/**
+ * @throws Error naming the variable when a pinned key is malformed: the server must not start
+ * with a key no request could ever use.
+ */
+export function checkPinnedKeys(keys: { secretKey?: string; publishableKey?: string }): void {
+  if (keys.secretKey !== undefined && !PINNED_KEY.secret.test(keys.secretKey)) {
+    throw new Error('PAYRAIL_SECRET_KEY must be sk_test_ followed by at least 6 letters or digits');
+  }
+  if (keys.publishableKey !== undefined && !PINNED_KEY.publishable.test(keys.publishableKey)) {
+    throw new Error(
+      'PAYRAIL_PUBLISHABLE_KEY must be pk_test_ followed by at least 6 letters or digits',
+    );
+  }
+}
+
+/** The first account made: the one start-up keys belong to. */
+async function findDefaultAccountId(store: Store): Promise<string | undefined> {
   const row = await store.db
     .selectFrom('accounts')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+    .select('id')
+    .orderBy('created')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
 }
 
 /**
- * The start-up account: with PAYRAIL_SECRET_KEY / PAYRAIL_PUBLISHABLE_KEY set, the account that
- * owns those keys (made if missing); otherwise, if the database has no account, a new one with
- * random keys, which the caller prints once. Returns undefined when nothing was created.
+ * The start-up account. PAYRAIL_SECRET_KEY / PAYRAIL_PUBLISHABLE_KEY, when set, are keys of the
+ * default (first) account: added to it when missing, or the account is made with them when the
+ * database has none. Without them, a database with no account gets one with random keys, which
+ * the caller prints once. Returns the account when one was created.
  */
 export async function ensureDefaultAccount(
   store: Store,
   now: number,
   keys: { secretKey?: string; publishableKey?: string },
 ): Promise<{ account: CreatedAccount; created: boolean } | undefined> {
-  if (keys.secretKey) {
-    const existing = await authenticateKey(store, keys.secretKey, now);
-    if (existing) {
-      if (keys.publishableKey && !(await authenticateKey(store, keys.publishableKey, now))) {
-        await addApiKey(store, existing.accountId, 'publishable', keys.publishableKey, now);
-      }
-      return undefined;
-    }
-    const account = await createAccount(store, now, keys);
-    return { account, created: true };
+  checkPinnedKeys(keys);
+  const defaultAccountId = await findDefaultAccountId(store);
+  if (defaultAccountId === undefined) {
+    return { account: await createAccount(store, now, keys), created: true };
   }
-  if ((await countAccounts(store)) > 0) return undefined;
-  const account = await createAccount(store, now, keys);
-  return { account, created: true };
+  for (const [kind, key] of [
+    ['secret', keys.secretKey],
+    ['publishable', keys.publishableKey],
+  ] as const) {
+    if (key && !(await authenticateKey(store, key, now))) {
+      await addApiKey(store, defaultAccountId, kind, key, now).catch((error: unknown) => {
+        if (!isUniqueViolation(error)) throw error;
+        throw new Error(`The pinned ${kind} key was revoked; choose another one`);
+      });
+    }
+  }
+  return undefined;
 }
 
 /** The caller's own account. Its key was just authenticated, so a missing row is a bug. */
