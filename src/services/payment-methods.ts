@@ -5,6 +5,7 @@ import { mergeMetadata } from '../domain/metadata.js';
 import type { PageRequest } from '../store/pagination.js';
 import {
   attachPaymentMethodByAccountAndId,
+  consumePaymentMethodByAccountAndId,
   detachPaymentMethodByAccountAndId,
   findPaymentMethodByAccountAndId,
   listPaymentMethodsByAccountAndCustomer,
@@ -81,9 +82,15 @@ export async function resolvePaymentMethod(
   return row;
 }
 
-/** Marks a payment method as used up (after a payment made without a customer). */
+/**
+ * Marks a payment method as used up (after a payment made without a customer). The payment was
+ * planned outside the transaction, so another payment with the method (or an attach) may have
+ * committed since: then this one is refused as a reuse, and its transaction rolls back.
+ * @throws ApiError payment_method_unexpected_state when the method is no longer single-use.
+ */
 export async function markPaymentMethodConsumed(tx: Tx, ctx: CallContext, id: string) {
-  await updatePaymentMethodByAccountAndId(tx, ctx.accountId, id, { consumed: 1 });
+  const after = await consumePaymentMethodByAccountAndId(tx, ctx.accountId, id);
+  if (!after) throw errors.paymentMethodUnexpectedState(REUSE_MESSAGE, 'payment_method');
 }
 
 export interface PaymentMethodInput extends NewCardExtras {

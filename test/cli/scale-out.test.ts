@@ -172,6 +172,56 @@ if (mode !== 'omit') {
       assert.equal(usd(balance.available) + usd(balance.pending), nets);
     });
 
+    it('use a single-use payment method for one payment only', { skip }, async () => {
+      const pm = await at(0).stripe.paymentMethods.create({
+        type: 'card',
+        card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+      });
+      const intents = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          at(i).stripe.paymentIntents.create({ amount: 700 + i, currency: 'usd' }),
+        ),
+      );
+      const results = await Promise.allSettled(
+        intents.map((pi, i) =>
+          at(i).stripe.paymentIntents.confirm(pi.id, { payment_method: pm.id }),
+        ),
+      );
+      // Without a customer the method is used up by its first payment (Stripe refuses reuse).
+      const confirmed = successesOf(results, [
+        [400, 'payment_method_unexpected_state'],
+        LOCK_TIMEOUT,
+      ]);
+      assert.equal(confirmed.length, 1, 'exactly one payment with the method');
+      let charges = 0;
+      for (const pi of intents) {
+        const listed = await at(1).stripe.charges.list({ payment_intent: pi.id });
+        charges += listed.data.filter((c) => c.status === 'succeeded').length;
+      }
+      assert.equal(charges, 1);
+    });
+
+    it('attach one payment method once when both attach it at once', { skip }, async () => {
+      const customer = await at(0).stripe.customers.create({ email: 'attach@example.com' });
+      const pm = await at(1).stripe.paymentMethods.create({
+        type: 'card',
+        card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+      });
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          at(i).stripe.paymentMethods.attach(pm.id, { customer: customer.id }),
+        ),
+      );
+      // Attaching to the customer it is already attached to succeeds, as it does one at a time.
+      const attached = successesOf(results, []);
+      assert.ok(attached.every((a) => a.customer === customer.id));
+      const events = await at(0).stripe.events.list({ type: 'payment_method.attached' });
+      assert.equal(
+        events.data.filter((e) => (e.data.object as { id: string }).id === pm.id).length,
+        1,
+      );
+    });
+
     it('send every webhook event once while both deliver', { skip }, async () => {
       await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
@@ -200,7 +250,10 @@ if (mode !== 'omit') {
       }
       const twice = [...byEvent].filter(([, n]) => n > 1);
       assert.deepEqual(twice, [], 'no event delivered twice');
-      assert.ok([...bySignature.values()].every((n) => n === 1), 'no attempt sent twice');
+      assert.ok(
+        [...bySignature.values()].every((n) => n === 1),
+        'no attempt sent twice',
+      );
       assert.deepEqual([...byEvent.keys()].sort(), [...eventIds].sort());
     });
   });

@@ -57,6 +57,26 @@ export function attachPaymentMethodByAccountAndId(
     .executeTakeFirst();
 }
 
+/**
+ * Uses up an unattached payment method after its one payment, only if it is still unattached
+ * and unconsumed (compare-and-set): of concurrent payments with one single-use method, one wins.
+ */
+export function consumePaymentMethodByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+): Promise<PaymentMethodRow | undefined> {
+  return tx
+    .updateTable('payment_methods')
+    .set({ consumed: 1 })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('customer_id', 'is', null)
+    .where('consumed', '=', 0)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Detaches from `customerId` only if still attached to it; the row is then consumed for good. */
 export function detachPaymentMethodByAccountAndId(
   tx: Tx,
