@@ -204,6 +204,28 @@ export async function attachPaymentMethod(
   const row = test
     ? await insertCardPaymentMethod(tx, ctx, services, test)
     : await retrievePaymentMethod(tx, ctx, id);
+  const settled = attachedAlready(row, customerId);
+  if (settled) return settled;
+
+  const after = await attachPaymentMethodByAccountAndId(tx, ctx.accountId, row.id, customerId);
+  if (!after) {
+    // Another request attached or used it since we read it (it committed while our update
+    // waited for its row lock): judge again by what it did, as if it had come first.
+    const current = await retrievePaymentMethod(tx, ctx, row.id);
+    const outcome = attachedAlready(current, customerId);
+    if (outcome) return outcome;
+    throw errors.lockTimeout();
+  }
+  await emitEvent(tx, ctx, 'payment_method.attached', paymentMethodToWire(after));
+  return after;
+}
+
+/**
+ * The answer to attaching `row` to `customerId` when no attach is needed: the row itself if it
+ * is attached to that customer already; undefined when it is free to attach.
+ * @throws ApiError payment_method_unexpected_state if used up or attached to another customer.
+ */
+function attachedAlready(row: PaymentMethodRow, customerId: string): PaymentMethodRow | undefined {
   assertReusable(row, 'payment_method');
   if (row.customer_id === customerId) return row;
   if (row.customer_id) {
@@ -211,11 +233,7 @@ export async function attachPaymentMethod(
       'The payment method you provided has already been attached to a customer.',
     );
   }
-
-  const after = await attachPaymentMethodByAccountAndId(tx, ctx.accountId, row.id, customerId);
-  if (!after) throw errors.lockTimeout();
-  await emitEvent(tx, ctx, 'payment_method.attached', paymentMethodToWire(after));
-  return after;
+  return undefined;
 }
 
 /** A customer whose default payment method is detached has none left, as on Stripe. */
