@@ -31,7 +31,8 @@ export interface CustomerInput {
   payment_method?: string | null;
 }
 
-const jsonOrNull = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
+const jsonOrNull = (value: unknown) =>
+  value === null || value === undefined ? null : JSON.stringify(value);
 
 /** Loads a live customer or throws resource_missing (404 on a path, 400 for a body param). */
 export async function requireCustomer(
@@ -39,13 +40,19 @@ export async function requireCustomer(
   accountId: string,
   id: string,
   param = 'id',
+  options: { lock?: boolean } = {},
 ): Promise<CustomerRow> {
-  const row = await findCustomerByAccountAndId(tx, accountId, id);
-  if (!row || row.deleted) throw errors.resourceMissing('customer', id, param, param === 'id' ? 404 : 400);
+  const row = await findCustomerByAccountAndId(tx, accountId, id, options);
+  if (!row || row.deleted)
+    throw errors.resourceMissing('customer', id, param, param === 'id' ? 404 : 400);
   return row;
 }
 
-export async function createCustomer(tx: Tx, ctx: CallContext, input: CustomerInput): Promise<CustomerRow> {
+export async function createCustomer(
+  tx: Tx,
+  ctx: CallContext,
+  input: CustomerInput,
+): Promise<CustomerRow> {
   const metadata = mergeMetadata({}, input.metadata);
   const row = await insertCustomer(tx, {
     id: newId('cus'),
@@ -83,14 +90,16 @@ export async function updateCustomer(
   id: string,
   input: CustomerInput,
 ): Promise<CustomerRow> {
-  const before = await requireCustomer(tx, ctx.accountId, id);
+  // Locked until commit: a concurrent update merging other metadata keys waits, then reads ours.
+  const before = await requireCustomer(tx, ctx.accountId, id, 'id', { lock: true });
   const patch: Record<string, unknown> = {};
   for (const field of ['email', 'name', 'phone', 'description', 'balance'] as const) {
     if (input[field] !== undefined) patch[field] = input[field];
   }
   if (input.address !== undefined) patch.address = jsonOrNull(input.address);
   if (input.shipping !== undefined) patch.shipping = jsonOrNull(input.shipping);
-  if (input.preferred_locales !== undefined) patch.preferred_locales = JSON.stringify(input.preferred_locales);
+  if (input.preferred_locales !== undefined)
+    patch.preferred_locales = JSON.stringify(input.preferred_locales);
   if (input.tax_exempt !== undefined) patch.tax_exempt = input.tax_exempt ?? 'none';
   if (input.invoice_settings !== undefined) {
     patch.default_payment_method = input.invoice_settings?.default_payment_method ?? null;
@@ -105,13 +114,14 @@ export async function updateCustomer(
   const beforeWire = customerToWire(before);
   const afterWire = customerToWire(after);
   const previous = previousAttributes(beforeWire, afterWire);
-  if (Object.keys(previous).length > 0) await emitEvent(tx, ctx, 'customer.updated', afterWire, previous);
+  if (Object.keys(previous).length > 0)
+    await emitEvent(tx, ctx, 'customer.updated', afterWire, previous);
   return after;
 }
 
 /** Deletes a customer; its payment methods are detached, as Stripe removes stored cards. */
 export async function deleteCustomer(tx: Tx, ctx: CallContext, id: string) {
-  const before = await requireCustomer(tx, ctx.accountId, id);
+  const before = await requireCustomer(tx, ctx.accountId, id, 'id', { lock: true });
   await updateCustomerByAccountAndId(tx, ctx.accountId, id, { deleted: 1 });
   await tx
     .updateTable('payment_methods')

@@ -138,8 +138,14 @@ export async function createPaymentMethod(
 }
 
 /** A payment method of this account, or 404 resource_missing. */
-export async function retrievePaymentMethod(tx: Tx, ctx: CallContext, id: string, param = 'id') {
-  const row = await findPaymentMethodByAccountAndId(tx, ctx.accountId, id);
+export async function retrievePaymentMethod(
+  tx: Tx,
+  ctx: CallContext,
+  id: string,
+  param = 'id',
+  options: { lock?: boolean } = {},
+) {
+  const row = await findPaymentMethodByAccountAndId(tx, ctx.accountId, id, options);
   if (!row) throw errors.resourceMissing('PaymentMethod', id, param, param === 'id' ? 404 : 400);
   return row;
 }
@@ -157,7 +163,8 @@ export async function updatePaymentMethod(
   id: string,
   input: PaymentMethodUpdate,
 ): Promise<PaymentMethodRow> {
-  const before = await retrievePaymentMethod(tx, ctx, id);
+  // Locked until commit, so that concurrent merges (metadata, billing details) serialise.
+  const before = await retrievePaymentMethod(tx, ctx, id, 'id', { lock: true });
   if (!before.customer_id) {
     throw errors.paymentMethodUnexpectedState(
       'You must save this PaymentMethod to a customer before you can update it.',

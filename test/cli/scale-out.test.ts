@@ -234,6 +234,29 @@ if (mode !== 'omit') {
       );
     });
 
+    it('keep every key of 20 concurrent metadata updates', { skip }, async () => {
+      const customer = await at(0).stripe.customers.create({ email: 'meta@example.com' });
+      const intent = await at(1).stripe.paymentIntents.create({
+        amount: 900,
+        currency: 'usd',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      });
+      const refund = await at(0).stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+      const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
+      // Each update merges its key into the metadata it read: a read-modify-write to serialise.
+      const updates = keys.flatMap((k, i) => [
+        at(i).stripe.customers.update(customer.id, { metadata: { [k]: 'v' } }),
+        at(i + 1).stripe.refunds.update(refund.id, { metadata: { [k]: 'v' } }),
+      ]);
+      successesOf(await Promise.allSettled(updates), []);
+      const after = await at(1).stripe.customers.retrieve(customer.id);
+      assert.ok(!after.deleted);
+      assert.deepEqual(Object.keys(after.metadata).sort(), [...keys].sort());
+      const refunded = await at(0).stripe.refunds.retrieve(refund.id);
+      assert.deepEqual(Object.keys(refunded.metadata ?? {}).sort(), [...keys].sort());
+    });
+
     it('send every webhook event once while both deliver', { skip }, async () => {
       await Promise.all(
         Array.from({ length: 30 }, (_, i) =>
