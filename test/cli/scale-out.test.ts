@@ -243,11 +243,13 @@ if (mode !== 'omit') {
         confirm: true,
       });
       const refund = await at(0).stripe.refunds.create({ payment_intent: intent.id, amount: 100 });
+      const open = await at(1).stripe.paymentIntents.create({ amount: 300, currency: 'usd' });
       const keys = Array.from({ length: 20 }, (_, i) => `k${i}`);
       // Each update merges its key into the metadata it read: a read-modify-write to serialise.
       const updates = keys.flatMap((k, i) => [
         at(i).stripe.customers.update(customer.id, { metadata: { [k]: 'v' } }),
         at(i + 1).stripe.refunds.update(refund.id, { metadata: { [k]: 'v' } }),
+        at(i).stripe.paymentIntents.update(open.id, { metadata: { [k]: 'v' } }),
       ]);
       successesOf(await Promise.allSettled(updates), []);
       const after = await at(1).stripe.customers.retrieve(customer.id);
@@ -255,6 +257,8 @@ if (mode !== 'omit') {
       assert.deepEqual(Object.keys(after.metadata).sort(), [...keys].sort());
       const refunded = await at(0).stripe.refunds.retrieve(refund.id);
       assert.deepEqual(Object.keys(refunded.metadata ?? {}).sort(), [...keys].sort());
+      const updated = await at(1).stripe.paymentIntents.retrieve(open.id);
+      assert.deepEqual(Object.keys(updated.metadata).sort(), [...keys].sort());
     });
 
     it('send every webhook event once while both deliver', { skip }, async () => {
