@@ -166,8 +166,9 @@ export async function requirePaymentIntent(
   tx: Tx,
   accountId: string,
   id: string,
+  options: { lock?: boolean } = {},
 ): Promise<PaymentIntentRow> {
-  const row = await findPaymentIntentByAccountAndId(tx, accountId, id);
+  const row = await findPaymentIntentByAccountAndId(tx, accountId, id, options);
   if (!row) throw errors.resourceMissing('payment_intent', id);
   return row;
 }

@@ -40,8 +40,9 @@ export async function requireCustomer(
   accountId: string,
   id: string,
   param = 'id',
+  options: { lock?: boolean } = {},
 ): Promise<CustomerRow> {
-  const row = await findCustomerByAccountAndId(tx, accountId, id);
+  const row = await findCustomerByAccountAndId(tx, accountId, id, options);
   if (!row || row.deleted)
     throw errors.resourceMissing('customer', id, param, param === 'id' ? 404 : 400);
   return row;
@@ -89,7 +90,8 @@ export async function updateCustomer(
   id: string,
   input: CustomerInput,
 ): Promise<CustomerRow> {
-  const before = await requireCustomer(tx, ctx.accountId, id);
+  // Locked until commit: a concurrent update merging other metadata keys waits, then reads ours.
+  const before = await requireCustomer(tx, ctx.accountId, id, 'id', { lock: true });
   const patch: Record<string, unknown> = {};
   for (const field of ['email', 'name', 'phone', 'description', 'balance'] as const) {
     if (input[field] !== undefined) patch[field] = input[field];
@@ -119,7 +121,7 @@ export async function updateCustomer(
 
 /** Deletes a customer; its payment methods are detached, as Stripe removes stored cards. */
 export async function deleteCustomer(tx: Tx, ctx: CallContext, id: string) {
-  const before = await requireCustomer(tx, ctx.accountId, id);
+  const before = await requireCustomer(tx, ctx.accountId, id, 'id', { lock: true });
   await updateCustomerByAccountAndId(tx, ctx.accountId, id, { deleted: 1 });
   await tx
     .updateTable('payment_methods')

@@ -22,7 +22,8 @@ export async function capturePaymentIntent(
   id: string,
   input: CaptureInput,
 ): Promise<PaymentIntentRow> {
-  const intent = await requirePaymentIntent(tx, ctx.accountId, id);
+  // Locked until commit: a concurrent update waits rather than failing the compare-and-set.
+  const intent = await requirePaymentIntent(tx, ctx.accountId, id, { lock: true });
   assertTransition(
     'capture',
     intent.status as PaymentIntentStatus,
@@ -63,7 +64,7 @@ export async function cancelPaymentIntent(
   id: string,
   input: CancelInput,
 ): Promise<PaymentIntentRow> {
-  const intent = await requirePaymentIntent(tx, ctx.accountId, id);
+  const intent = await requirePaymentIntent(tx, ctx.accountId, id, { lock: true });
   assertTransition(
     'cancel',
     intent.status as PaymentIntentStatus,

@@ -210,7 +210,9 @@ export async function updatePaymentIntent(
   id: string,
   input: PaymentIntentInput,
 ): Promise<PaymentIntentRow> {
-  const intent = await requirePaymentIntent(tx, ctx.accountId, id);
+  // Locked until commit: concurrent updates (metadata merges) apply one after the other
+  // instead of the later one failing the compare-and-set with unexpected_state.
+  const intent = await requirePaymentIntent(tx, ctx.accountId, id, { lock: true });
   const reshapes = PAYMENT_DETAILS.some((field) => input[field] !== undefined);
   assertTransition(
     reshapes ? 'update_payment_details' : 'update_information',

@@ -5,6 +5,7 @@ import { mergeMetadata } from '../domain/metadata.js';
 import type { PageRequest } from '../store/pagination.js';
 import {
   attachPaymentMethodByAccountAndId,
+  consumePaymentMethodByAccountAndId,
   detachPaymentMethodByAccountAndId,
   findPaymentMethodByAccountAndId,
   listPaymentMethodsByAccountAndCustomer,
@@ -81,9 +82,15 @@ export async function resolvePaymentMethod(
   return row;
 }
 
-/** Marks a payment method as used up (after a payment made without a customer). */
+/**
+ * Marks a payment method as used up (after a payment made without a customer). The payment was
+ * planned outside the transaction, so another payment with the method (or an attach) may have
+ * committed since: then this one is refused as a reuse, and its transaction rolls back.
+ * @throws ApiError payment_method_unexpected_state when the method is no longer single-use.
+ */
 export async function markPaymentMethodConsumed(tx: Tx, ctx: CallContext, id: string) {
-  await updatePaymentMethodByAccountAndId(tx, ctx.accountId, id, { consumed: 1 });
+  const after = await consumePaymentMethodByAccountAndId(tx, ctx.accountId, id);
+  if (!after) throw errors.paymentMethodUnexpectedState(REUSE_MESSAGE, 'payment_method');
 }
 
 export interface PaymentMethodInput extends NewCardExtras {
@@ -131,8 +138,14 @@ export async function createPaymentMethod(
 }
 
 /** A payment method of this account, or 404 resource_missing. */
-export async function retrievePaymentMethod(tx: Tx, ctx: CallContext, id: string, param = 'id') {
-  const row = await findPaymentMethodByAccountAndId(tx, ctx.accountId, id);
+export async function retrievePaymentMethod(
+  tx: Tx,
+  ctx: CallContext,
+  id: string,
+  param = 'id',
+  options: { lock?: boolean } = {},
+) {
+  const row = await findPaymentMethodByAccountAndId(tx, ctx.accountId, id, options);
   if (!row) throw errors.resourceMissing('PaymentMethod', id, param, param === 'id' ? 404 : 400);
   return row;
 }
@@ -150,7 +163,8 @@ export async function updatePaymentMethod(
   id: string,
   input: PaymentMethodUpdate,
 ): Promise<PaymentMethodRow> {
-  const before = await retrievePaymentMethod(tx, ctx, id);
+  // Locked until commit, so that concurrent merges (metadata, billing details) serialise.
+  const before = await retrievePaymentMethod(tx, ctx, id, 'id', { lock: true });
   if (!before.customer_id) {
     throw errors.paymentMethodUnexpectedState(
       'You must save this PaymentMethod to a customer before you can update it.',
@@ -197,6 +211,28 @@ export async function attachPaymentMethod(
   const row = test
     ? await insertCardPaymentMethod(tx, ctx, services, test)
     : await retrievePaymentMethod(tx, ctx, id);
+  const settled = attachedAlready(row, customerId);
+  if (settled) return settled;
+
+  const after = await attachPaymentMethodByAccountAndId(tx, ctx.accountId, row.id, customerId);
+  if (!after) {
+    // Another request attached or used it since we read it (it committed while our update
+    // waited for its row lock): judge again by what it did, as if it had come first.
+    const current = await retrievePaymentMethod(tx, ctx, row.id);
+    const outcome = attachedAlready(current, customerId);
+    if (outcome) return outcome;
+    throw errors.lockTimeout();
+  }
+  await emitEvent(tx, ctx, 'payment_method.attached', paymentMethodToWire(after));
+  return after;
+}
+
+/**
+ * The answer to attaching `row` to `customerId` when no attach is needed: the row itself if it
+ * is attached to that customer already; undefined when it is free to attach.
+ * @throws ApiError payment_method_unexpected_state if used up or attached to another customer.
+ */
+function attachedAlready(row: PaymentMethodRow, customerId: string): PaymentMethodRow | undefined {
   assertReusable(row, 'payment_method');
   if (row.customer_id === customerId) return row;
   if (row.customer_id) {
@@ -204,11 +240,7 @@ export async function attachPaymentMethod(
       'The payment method you provided has already been attached to a customer.',
     );
   }
-
-  const after = await attachPaymentMethodByAccountAndId(tx, ctx.accountId, row.id, customerId);
-  if (!after) throw errors.lockTimeout();
-  await emitEvent(tx, ctx, 'payment_method.attached', paymentMethodToWire(after));
-  return after;
+  return undefined;
 }
 
 /** A customer whose default payment method is detached has none left, as on Stripe. */

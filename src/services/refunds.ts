@@ -204,7 +204,9 @@ export async function updateRefund(
   id: string,
   input: { metadata?: Record<string, unknown> | '' },
 ): Promise<RefundRow> {
-  const before = await retrieveRefund(tx, ctx, id);
+  // Locked until commit, so that concurrent metadata merges apply one after the other.
+  const before = await findRefundByAccountAndId(tx, ctx.accountId, id, { lock: true });
+  if (!before) throw errors.resourceMissing('refund', id);
   if (input.metadata === undefined) return before;
   const metadata = mergeMetadata(JSON.parse(before.metadata), input.metadata);
 

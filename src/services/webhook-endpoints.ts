@@ -40,8 +40,9 @@ export async function requireWebhookEndpoint(
   accountId: string,
   id: string,
   param = 'id',
+  options: { lock?: boolean } = {},
 ): Promise<WebhookEndpointRow> {
-  const row = await findWebhookEndpointByAccountAndId(tx, accountId, id);
+  const row = await findWebhookEndpointByAccountAndId(tx, accountId, id, options);
   if (!row) {
     throw errors.resourceMissing('webhook endpoint', id, param, param === 'id' ? 404 : 400);
   }
@@ -88,7 +89,8 @@ export async function updateWebhookEndpoint(
   id: string,
   input: WebhookEndpointInput,
 ): Promise<WebhookEndpointRow> {
-  const before = await requireWebhookEndpoint(tx, ctx.accountId, id);
+  // Locked until commit, so that concurrent metadata merges apply one after the other.
+  const before = await requireWebhookEndpoint(tx, ctx.accountId, id, 'id', { lock: true });
   const patch: Record<string, unknown> = {};
   if (input.url !== undefined) {
     checkEndpointUrl(input.url);

@@ -80,6 +80,23 @@ export class Store {
   }
 
   /**
+   * Runs `work`, which only reads, on one consistent snapshot: a read that checks one table
+   * against another (the balance against the ledger) must not see a write commit in between.
+   * Outside a transaction each statement sees its own snapshot (PostgreSQL's read committed,
+   * and on SQLite another process may commit between two statements). PostgreSQL takes a
+   * REPEATABLE READ, READ ONLY transaction, which never waits for or blocks writers; SQLite a
+   * deferred transaction, whose WAL snapshot holds from its first read.
+   */
+  async snapshot<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    if (this.dialect !== 'postgres') return this.db.transaction().execute(work);
+    return this.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(work);
+  }
+
+  /**
    * Runs `work` while holding a database-wide lock, so that start-up steps (migrations, the
    * default account) run once at a time when several processes start together. On SQLite the
    * single connection already serialises them within a process.

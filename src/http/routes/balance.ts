@@ -22,10 +22,10 @@ export function registerBalanceRoutes(app: FastifyInstance, deps: RouteDeps): vo
 
   app.get('/v1/balance', { config: { resource: 'balance' } }, async (request, reply) => {
     parseParams(request.query, {});
-    return runRead(store, reply, async (tx) => ({
-      status: 200,
-      body: await balance.retrieveBalance(tx, callContext(request)),
-    }));
+    // Two sums checked against each other: both must read the same committed state, or a
+    // write committing between them (another request, another process) fails the check.
+    const body = await store.snapshot((tx) => balance.retrieveBalance(tx, callContext(request)));
+    return reply.status(200).send(body);
   });
 
   const config = { resource: 'balance_transactions' };

@@ -1,17 +1,27 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { CustomersTable, Tx } from '../schema.js';
 import { paginate, whereCreated, type CreatedRange, type PageRequest } from '../pagination.js';
+import { forUpdate } from '../store.js';
 
 export type CustomerRow = Selectable<CustomersTable>;
 
-/** The customer with this id in this account, deleted ones included. */
-export function findCustomerByAccountAndId(tx: Tx, accountId: string, id: string) {
-  return tx
+/**
+ * The customer with this id in this account, deleted ones included.
+ * With `lock`, the row stays locked until the transaction ends (forUpdate): for a
+ * read-modify-write such as a metadata merge, which has no version to compare-and-set on.
+ */
+export function findCustomerByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
+  const query = tx
     .selectFrom('customers')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  return (options.lock ? forUpdate(tx, query) : query).executeTakeFirst();
 }
 
 export async function insertCustomer(tx: Tx, row: Omit<CustomerRow, 'seq'>): Promise<CustomerRow> {

@@ -1,16 +1,27 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { PaymentIntentsTable, Tx } from '../schema.js';
 import { paginate, whereCreated, type CreatedRange, type PageRequest } from '../pagination.js';
+import { forUpdate } from '../store.js';
 
 export type PaymentIntentRow = Selectable<PaymentIntentsTable>;
 
-export function findPaymentIntentByAccountAndId(tx: Tx, accountId: string, id: string) {
-  return tx
+/**
+ * The intent with this id in this account. With `lock`, the row stays locked until the
+ * transaction ends (forUpdate): a transition that reads and compare-and-sets the intent in one
+ * transaction then waits for a concurrent one instead of losing to it.
+ */
+export function findPaymentIntentByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
+  const query = tx
     .selectFrom('payment_intents')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  return (options.lock ? forUpdate(tx, query) : query).executeTakeFirst();
 }
 
 /**

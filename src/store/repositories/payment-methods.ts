@@ -1,17 +1,27 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { PaymentMethodsTable, Tx } from '../schema.js';
 import { paginate, type PageRequest } from '../pagination.js';
+import { forUpdate } from '../store.js';
 
 export type PaymentMethodRow = Selectable<PaymentMethodsTable>;
 
-/** The payment method with this id in this account, detached ones included. */
-export function findPaymentMethodByAccountAndId(tx: Tx, accountId: string, id: string) {
-  return tx
+/**
+ * The payment method with this id in this account, detached ones included.
+ * With `lock`, the row stays locked until the transaction ends (forUpdate): for a
+ * read-modify-write such as a metadata merge, which has no version to compare-and-set on.
+ */
+export function findPaymentMethodByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
+  const query = tx
     .selectFrom('payment_methods')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  return (options.lock ? forUpdate(tx, query) : query).executeTakeFirst();
 }
 
 export function insertPaymentMethod(
@@ -49,6 +59,26 @@ export function attachPaymentMethodByAccountAndId(
   return tx
     .updateTable('payment_methods')
     .set({ customer_id: customerId })
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('customer_id', 'is', null)
+    .where('consumed', '=', 0)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Uses up an unattached payment method after its one payment, only if it is still unattached
+ * and unconsumed (compare-and-set): of concurrent payments with one single-use method, one wins.
+ */
+export function consumePaymentMethodByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+): Promise<PaymentMethodRow | undefined> {
+  return tx
+    .updateTable('payment_methods')
+    .set({ consumed: 1 })
     .where('account_id', '=', accountId)
     .where('id', '=', id)
     .where('customer_id', 'is', null)

@@ -1,16 +1,27 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { RefundsTable, Tx } from '../schema.js';
 import { paginate, whereCreated, type CreatedRange, type PageRequest } from '../pagination.js';
+import { forUpdate } from '../store.js';
 
 export type RefundRow = Selectable<RefundsTable>;
 
-export function findRefundByAccountAndId(tx: Tx, accountId: string, id: string) {
-  return tx
+/**
+ * The row with this id in this account.
+ * With `lock`, the row stays locked until the transaction ends (forUpdate): for a
+ * read-modify-write such as a metadata merge, which has no version to compare-and-set on.
+ */
+export function findRefundByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
+  const query = tx
     .selectFrom('refunds')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  return (options.lock ? forUpdate(tx, query) : query).executeTakeFirst();
 }
 
 export function insertRefund(tx: Tx, row: Insertable<RefundsTable>): Promise<RefundRow> {

@@ -1,18 +1,28 @@
 import type { Selectable, Updateable } from 'kysely';
 import type { Tx, WebhookEndpointsTable } from '../schema.js';
 import { paginate, type PageRequest } from '../pagination.js';
+import { forUpdate } from '../store.js';
 
 export type WebhookEndpointRow = Selectable<WebhookEndpointsTable>;
 
-/** A live (not deleted) endpoint of this account. */
-export function findWebhookEndpointByAccountAndId(tx: Tx, accountId: string, id: string) {
-  return tx
+/**
+ * A live (not deleted) endpoint of this account.
+ * With `lock`, the row stays locked until the transaction ends (forUpdate): for a
+ * read-modify-write such as a metadata merge, which has no version to compare-and-set on.
+ */
+export function findWebhookEndpointByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
+  const query = tx
     .selectFrom('webhook_endpoints')
     .selectAll()
     .where('account_id', '=', accountId)
     .where('id', '=', id)
-    .where('deleted', '=', 0)
-    .executeTakeFirst();
+    .where('deleted', '=', 0);
+  return (options.lock ? forUpdate(tx, query) : query).executeTakeFirst();
 }
 
 export function insertWebhookEndpoint(tx: Tx, row: Omit<WebhookEndpointRow, 'seq'>) {
