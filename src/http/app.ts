@@ -6,7 +6,11 @@ import { createLogger, type LogOptions } from './logging.js';
 import { registerAuth } from './plugins/auth.js';
 import { parseQueryString, registerBodyParsing } from './plugins/body-parsing.js';
 import { registerCors } from './plugins/cors.js';
-import { answerClientError, registerErrorHandling } from './plugins/errors.js';
+import {
+  answerClientError,
+  answerFrameworkError,
+  registerErrorHandling,
+} from './plugins/errors.js';
 import { registerRateLimit, type RateLimitOptions } from './plugins/rate-limit.js';
 import { registerRequestLog } from './plugins/request-log.js';
 import { registerSecurityHeaders } from './plugins/security-headers.js';
@@ -59,11 +63,14 @@ export async function buildApp(
     }),
     trustProxy: options.trustProxy ?? false,
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
     genReqId: () => newId('req'),
     bodyLimit: options.bodyLimitBytes ?? 256 * 1024,
     routerOptions: {
       querystringParser: parseQueryString,
       ignoreTrailingSlash: true,
+      // Ids are far shorter; a longer path segment is refused in Stripe's shape (see errors.ts).
+      maxParamLength: 255,
     },
   } as FastifyServerOptions) as unknown as FastifyInstance;
 

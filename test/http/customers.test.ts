@@ -60,6 +60,31 @@ describe('customers', () => {
       assert.equal(longValue.param, 'metadata[k]');
     });
 
+    it('keeps metadata keys named like built-in methods, and refuses them as parameters', async () => {
+      const customer = await t.stripe.customers.create({
+        metadata: { constructor: 'a', valueOf: 'b', toString: 'c', order: 'd' },
+      });
+      assert.deepEqual(customer.metadata, {
+        constructor: 'a',
+        valueOf: 'b',
+        toString: 'c',
+        order: 'd',
+      });
+      const response = await t.fetch('/v1/customers', form({ toString: '1' }));
+      assert.equal(response.status, 400);
+      assert.equal((await response.json()).error.param, 'toString');
+    });
+
+    it('answers over-long ids and bad percent-encoding in Stripe shape', async () => {
+      const long = await t.fetch(`/v1/customers/${'a'.repeat(300)}`);
+      assert.equal(long.status, 400);
+      assert.equal((await long.json()).error.type, 'invalid_request_error');
+      const bad = await t.fetch('/v1/customers/%E0%A4%A');
+      assert.equal(bad.status, 400);
+      assert.equal((await bad.json()).error.type, 'invalid_request_error');
+      assert.match(bad.headers.get('request-id') ?? '', /^req_/);
+    });
+
     it('refuses a wrongly typed nested parameter naming it in brackets', async () => {
       const error = await stripeError(() =>
         t.stripe.customers.create({ address: { city: 'x', planet: 'Mars' } as any }),

@@ -11,7 +11,10 @@ const QS_OPTIONS: qs.IParseOptions = {
   depth: 6,
   arrayLimit: 100,
   parameterLimit: 1000,
-  allowPrototypes: false,
+  // Null-prototype objects: keys such as `constructor` or `toString` are ordinary parameter names
+  // (metadata keys, unknown parameters) rather than dropped, and nothing reaches Object.prototype.
+  plainObjects: true,
+  allowPrototypes: true,
   strictDepth: true,
   // Beyond the limits, refuse rather than silently drop or reshape parameters.
   throwOnLimitExceeded: true,

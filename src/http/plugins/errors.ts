@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Duplex } from 'node:stream';
 import { ApiError, errors } from '../../domain/errors.js';
 import { isLockTimeout } from '../../store/store.js';
@@ -67,4 +67,22 @@ export function answerClientError(error: Error & { code?: string }, socket: Dupl
     );
   }
   socket.destroy();
+}
+
+/**
+ * Errors Fastify's router raises before any hook runs: a malformed percent-encoding or a path
+ * segment longer than the router accepts. Answered in Stripe's shape like every other refusal.
+ */
+export function answerFrameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const apiError =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? errors.invalidRequest('Invalid id: an object id is at most 255 characters long.', 'id')
+      : error.code === 'FST_ERR_BAD_URL'
+        ? errors.invalidRequest('Invalid request URL: it is not validly percent-encoded.')
+        : toApiError(error, request.id);
+  reply.header('Request-Id', request.id).status(apiError.status).send(apiError.toBody());
 }
