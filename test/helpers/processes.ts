@@ -10,7 +10,7 @@ import { createTestDatabase, type TestDatabase, type TestDatabaseKind } from './
  * one `--workers` cluster). They run the built CLI (`npm test` builds first), listen on
  * 127.0.0.1 with a port the OS picks, and are stopped by PID in `stop()`.
  */
-const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../dist/payrail.mjs', import.meta.url));
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 /** Output kept per process for failure messages and log assertions. */

@@ -76,7 +76,7 @@ describe('HTTPS', () => {
   describe('payrail start --tls self-signed', () => {
     it('generates a certificate under ./.payrail/tls/, says where, and serves HTTPS', async () => {
       const cwd = join(dir, 'cli');
-      const cli = join(process.cwd(), 'dist/cli/index.js');
+      const cli = join(process.cwd(), 'dist/payrail.mjs');
       mkdirSync(cwd, { recursive: true });
       const child = spawn(
         process.execPath,
