@@ -5,20 +5,10 @@ import Stripe from 'stripe';
 import { openStore } from '../../src/store/store.js';
 import { NO_POSTGRES, postgresTestMode } from '../helpers/database.js';
 import { logLines, startServerProcesses, type ServerProcessGroup } from '../helpers/processes.js';
+import { stripeError } from '../helpers/stripe-error.js';
 
 const mode = postgresTestMode();
 const skip = mode === 'skip' ? NO_POSTGRES : false;
-
-/** The Stripe error `fn` throws. */
-async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new assert.AssertionError({ message: 'expected a Stripe error' });
-}
 
 /** Counts rows of a table straight from the shared database. */
 async function countRows(databaseUrl: string, table: 'accounts' | 'customers'): Promise<number> {

@@ -1,5 +1,3 @@
-import assert from 'node:assert/strict';
-import Stripe from 'stripe';
 import type { TestServer } from './server.js';
 
 /** A year in the future, for card expiries. */
@@ -12,16 +10,7 @@ export interface CardDetails {
   cvc?: string;
 }
 
-/** Runs `fn` and returns the Stripe error it throws. */
-export async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new assert.AssertionError({ message: 'expected a Stripe error' });
-}
+export { stripeError } from './stripe-error.js';
 
 /** Creates a card payment method through the SDK, valid unless `extra` says otherwise. */
 export function createCard(t: TestServer, number: string, extra: CardDetails = {}) {

@@ -1,17 +1,7 @@
-import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 import type { TestServer } from './server.js';
 
-/** Runs `fn` and returns the Stripe error it throws. */
-export async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new assert.AssertionError({ message: 'expected a Stripe error' });
-}
+export { stripeError } from './stripe-error.js';
 
 /** The raw error body of a Stripe error (what the server sent under `error`). */
 export function rawError(error: Stripe.errors.StripeError): Record<string, any> {

@@ -3,16 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { form, startTestServer, type TestServer } from '../helpers/server.js';
 
-/** Runs `fn` and returns the Stripe error it throws. */
-export async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new assert.AssertionError({ message: 'expected a Stripe error' });
-}
+import { stripeError } from '../helpers/stripe-error.js';
 
 describe('customers', () => {
   let t: TestServer;

@@ -1,16 +1,6 @@
-import assert from 'node:assert/strict';
 import Stripe from 'stripe';
 
-/** Runs `fn` and returns the Stripe error it throws; fails when it throws none. */
-export async function stripeError(fn: () => Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  try {
-    await fn();
-  } catch (error) {
-    if (error instanceof Stripe.errors.StripeError) return error;
-    throw error;
-  }
-  throw new assert.AssertionError({ message: 'expected a Stripe error' });
-}
+export { stripeError } from '../helpers/stripe-error.js';
 
 export interface PaymentOptions {
   amount: number;

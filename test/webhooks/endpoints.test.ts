@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { stripeError } from './stripe-error.js';
+import { stripeError } from '../helpers/stripe-error.js';
 
 describe('webhook endpoints', () => {
   let t: TestServer;

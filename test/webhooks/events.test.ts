@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type Stripe from 'stripe';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startReceiver } from './receiver.js';
-import { stripeError } from './stripe-error.js';
+import { stripeError } from '../helpers/stripe-error.js';
 
 describe('events', () => {
   let t: TestServer;

@@ -5,7 +5,7 @@ import { generateApiKey, hashApiKey } from '../../src/domain/api-keys.js';
 import { addApiKey, createAccount } from '../../src/services/accounts.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { startReceiver, type Receiver } from './receiver.js';
-import { stripeError } from './stripe-error.js';
+import { stripeError } from '../helpers/stripe-error.js';
 
 process.env.PAYRAIL_WEBHOOK_POLL_MS = '25';
 
