@@ -11,6 +11,7 @@ import { openConfiguredStore, startServer } from '../main.js';
 import { DEFAULT_PG_POOL_SIZE, DEFAULT_PG_STATEMENT_TIMEOUT_MS } from '../store/store.js';
 import { isClusterWorker, runClusterPrimary } from './cluster.js';
 import { printCreatedAccount, redactDatabaseUrl } from './output.js';
+import { registerSeedCommand } from './seed.js';
 import { registerWebhookCommands } from './webhooks.js';
 
 const program = new Command();
@@ -81,6 +82,7 @@ program
   });
 
 registerWebhookCommands(program);
+registerSeedCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`payrail: ${error instanceof Error ? error.message : String(error)}\n`);
