@@ -224,6 +224,7 @@ function sqliteDialect(options: StoreOptions): SqliteDialect {
   database.pragma(`synchronous = ${options.durable === false ? 'OFF' : 'FULL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
+  database.pragma('cache_size = -32000');
   return new SqliteDialect({ database: withStatementCache(database) });
 }
 
