@@ -22,6 +22,8 @@ export interface AuthenticatedKey {
   /** `resource:read|write` for restricted keys; null means every permission of its kind. */
   permissions: string[] | null;
   expired: boolean;
+  /** Unix seconds after which the key stops working, or null. */
+  expiresAt: number | null;
 }
 
 async function insertKey(
@@ -108,6 +110,7 @@ export async function authenticateKey(
     kind: row.kind,
     permissions: row.permissions ? (JSON.parse(row.permissions) as string[]) : null,
     expired: row.expires_at !== null && row.expires_at <= now,
+    expiresAt: row.expires_at,
   };
 }
 
