@@ -48,6 +48,12 @@ export async function buildApp(services: Services, options: AppOptions = {}): Pr
     reply.header('Cache-Control', 'no-cache, no-store');
   });
 
+  // Writes are answered after their sync by the group committer; this holds back answers built
+  // from reads (lists, replayed idempotent results) that may show rows of a batch still syncing.
+  app.addHook('onSend', async () => {
+    await services.store.durable();
+  });
+
   registerErrorHandling(app);
   registerBodyParsing(app);
   registerAuth(app, services.store);
