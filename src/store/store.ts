@@ -9,7 +9,8 @@ import {
   type Migration,
   type SelectQueryBuilder,
 } from 'kysely';
-import pg from 'pg';
+import type Pg from 'pg';
+import { createRequire as requireFrom } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -287,15 +288,27 @@ interface WalSync {
   close(): Promise<void>;
 }
 
-// int8 (bigint columns, count(*)) and numeric (sum()) come back as strings by default; every
-// amount, timestamp and sequence here is a safe integer, so they are read as numbers. These
-// parsers are process-wide, like pg's defaults they replace.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+let pgModule: typeof Pg | undefined;
+
+/**
+ * pg, loaded on first use: loading it took a tenth of a SQLite server's start-up (the issue
+ * asks for a first answer within 500 ms). A plain require keeps the bundler from inlining it.
+ */
+function loadPg(): typeof Pg {
+  if (pgModule) return pgModule;
+  const pg = requireFrom(import.meta.url)('pg') as typeof Pg;
+  // int8 (bigint columns, count(*)) and numeric (sum()) come back as strings by default; every
+  // amount, timestamp and sequence here is a safe integer, so they are read as numbers. These
+  // parsers are process-wide, like pg's defaults they replace.
+  pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+  pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+  pgModule = pg;
+  return pg;
+}
 
 function postgresDialect(options: StoreOptions): PostgresDialect {
   const statementTimeoutMs = options.statementTimeoutMs ?? DEFAULT_PG_STATEMENT_TIMEOUT_MS;
-  const pool = new pg.Pool({
+  const pool = new (loadPg().Pool)({
     connectionString: options.url,
     max: options.poolSize ?? DEFAULT_PG_POOL_SIZE,
     statement_timeout: statementTimeoutMs,
