@@ -253,7 +253,7 @@ function sqliteDialect(options: StoreOptions): {
   database.pragma(`synchronous = ${!durable ? 'OFF' : inMemory ? 'FULL' : 'NORMAL'}`);
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  database.pragma('cache_size = -32000');
+  database.pragma('cache_size = -8000');
   const dialect = new SqliteDialect({ database: withStatementCache(database) });
   if (!durable || inMemory) return { dialect };
   return { dialect, walSync: walSyncer(`${path}-wal`) };
