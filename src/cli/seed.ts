@@ -48,7 +48,10 @@ export async function seedAccount(services: Services, options: SeedOptions): Pro
     await services.store.transaction(async (tx) => {
       for (let i = 0; i < count; i++) {
         const n = start + i + 1;
-        const row = await createCustomer(tx, ctx, { email: `seed${n}@example.com`, name: `Seed ${n}` });
+        const row = await createCustomer(tx, ctx, {
+          email: `seed${n}@example.com`,
+          name: `Seed ${n}`,
+        });
         customerIds.push(row.id);
       }
     });

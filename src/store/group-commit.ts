@@ -10,7 +10,8 @@ interface Queued {
   reject(error: unknown): void;
 }
 
-type Settled = { item: Queued; ok: true; value: unknown } | { item: Queued; ok: false; error: unknown };
+type Settled =
+  { item: Queued; ok: true; value: unknown } | { item: Queued; ok: false; error: unknown };
 
 /**
  * Group commit for SQLite: the transactions that arrive together run one after another inside
@@ -86,9 +87,7 @@ export class GroupCommitter {
     // Set before COMMIT, so that any read that can see this batch's rows finds it pending.
     let synced = () => {};
     const previous = this.unsynced;
-    const unsynced = this.syncLog
-      ? new Promise<void>((resolve) => (synced = resolve))
-      : undefined;
+    const unsynced = this.syncLog ? new Promise<void>((resolve) => (synced = resolve)) : undefined;
     if (unsynced) this.unsynced = unsynced;
     // In order: a failed batch must not report the batch before it as on disk.
     const done = () =>
@@ -97,11 +96,15 @@ export class GroupCommitter {
         if (this.unsynced === unsynced) this.unsynced = undefined;
       });
     try {
-      for (const [index, item] of batch.entries()) settled.push(await runUnit(trx, item, `unit${index}`));
+      for (const [index, item] of batch.entries())
+        settled.push(await runUnit(trx, item, `unit${index}`));
       await trx.commit().execute();
     } catch (error) {
       // The batch itself failed (the savepoint machinery or COMMIT): nothing of it is durable.
-      await trx.rollback().execute().catch(() => undefined);
+      await trx
+        .rollback()
+        .execute()
+        .catch(() => undefined);
       done();
       for (const item of batch) item.reject(error);
       return;
@@ -130,7 +133,11 @@ function settle(settled: Settled[]): void {
   }
 }
 
-async function runUnit(trx: ControlledTransaction<Database>, item: Queued, name: string): Promise<Settled> {
+async function runUnit(
+  trx: ControlledTransaction<Database>,
+  item: Queued,
+  name: string,
+): Promise<Settled> {
   const savepoint = await trx.savepoint(name).execute();
   try {
     const value = await item.work(savepoint);
