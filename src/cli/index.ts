@@ -5,6 +5,7 @@ import { registerAccountCommands } from './accounts.js';
 import { registerKeyCommands } from './keys.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerStartCommand } from './start.js';
+import { registerSeedCommand } from './seed.js';
 import { registerWebhookCommands } from './webhooks.js';
 
 const program = new Command();
@@ -17,6 +18,7 @@ registerMigrateCommand(program);
 registerAccountCommands(program);
 registerKeyCommands(program);
 registerWebhookCommands(program);
+registerSeedCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

@@ -2,13 +2,29 @@ import { randomBytes } from 'node:crypto';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
-/** Random base62 text from the crypto source; rejection sampling keeps it unbiased. */
+/** Bytes drawn from the crypto source at once: one call serves a few hundred ids. */
+const POOL_BYTES = 8192;
+let pool = randomBytes(POOL_BYTES);
+let poolOffset = 0;
+
+/** The next byte of the pool, refilled from the crypto source when used up; never reused. */
+function nextRandomByte(): number {
+  if (poolOffset === POOL_BYTES) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  return pool[poolOffset++];
+}
+
+/**
+ * Random base62 text from the crypto source; rejection sampling keeps it unbiased. Bytes come
+ * from a pool, as a randomBytes call per id cost more than the rest of making one.
+ */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && out.length < length) out += BASE62[byte % 62];
-    }
+    const byte = nextRandomByte();
+    if (byte < 248) out += BASE62[byte % 62];
   }
   return out;
 }

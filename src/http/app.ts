@@ -87,6 +87,13 @@ export async function buildApp(
   registerSecurityHeaders(app);
   registerCors(app);
   registerRequestLog(app);
+
+  // Writes are answered after their sync by the group committer; this holds back answers built
+  // from reads (lists, replayed idempotent results) that may show rows of a batch still syncing.
+  app.addHook('onSend', async () => {
+    await services.store.durable();
+  });
+
   registerErrorHandling(app);
   registerBodyParsing(app);
   registerAuth(app, services.store);

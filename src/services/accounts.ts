@@ -24,6 +24,8 @@ export interface AuthenticatedKey {
   /** `resource:read|write` for restricted keys; null means every permission of its kind. */
   permissions: string[] | null;
   expired: boolean;
+  /** Unix seconds after which the key stops working, or null. */
+  expiresAt: number | null;
 }
 
 /** Inserts a key row inside a caller's transaction; returns its id. Only the hash is stored. */
@@ -111,6 +113,7 @@ export async function authenticateKey(
     kind: row.kind,
     permissions: row.permissions ? (JSON.parse(row.permissions) as string[]) : null,
     expired: row.expires_at !== null && row.expires_at <= now,
+    expiresAt: row.expires_at,
   };
 }
 

@@ -67,6 +67,9 @@ async function paymentMethodForAttempt(
   let pm: PaymentMethodRow;
   if (input.payment_method) {
     const reference = input.payment_method;
+    // TODO: a test card name (pm_card_visa) needs no database to plan with; inserting its
+    // payment method in the intent's own transaction would save a one-request payment a whole
+    // group commit (docs/performance.md: the payment p99 target is missed by 2.5x).
     pm = await store.transaction((tx) =>
       resolvePaymentMethod(tx, ctx, services, reference, 'payment_method'),
     );
