@@ -51,10 +51,6 @@ function finish(reply: FastifyReply, intent: PaymentIntentRow) {
 }
 
 /**
- * TODO: the request log line records the URL, and with it the client secret of this page and of
- * `GET /v1/payment_intents/:id?client_secret=`; it matters once logs leave the operator's hands
- * (a URL serializer that drops the parameter would fix both).
- *
  * GET shows the test challenge for an intent waiting for 3-D Secure; POST (its forms) completes
  * or fails it. Authenticated by the client secret in the URL or form, like Stripe's hosted page.
  */
