@@ -89,6 +89,23 @@ async function bucketStoreOf(config: ServerConfig): Promise<BucketStore> {
   return config.redisUrl ? RedisBucketStore.connect(config.redisUrl) : new MemoryBucketStore();
 }
 
+/** The process-wide services over an opened, migrated store (the server's and `payrail seed`'s). */
+export async function buildServices(store: Store, config: ServerConfig): Promise<Services> {
+  return {
+    store,
+    clock: systemClock,
+    processor: new SimulatedProcessor(),
+    // Card fingerprints are keyed by a random secret kept in the database, so every process
+    // shares it and it cannot be guessed from the configuration.
+    fingerprintKey:
+      config.fingerprintKey ??
+      (await findOrCreateSetting(store.db, 'fingerprint_key', () =>
+        randomBytes(32).toString('hex'),
+      )),
+    publicUrl: config.publicUrl ?? '',
+  };
+}
+
 /** Composition root: config → store (migrated) → services → app → listen. */
 export async function startServer(
   config: ServerConfig,
@@ -107,19 +124,7 @@ export async function startServer(
     throw error;
   }
 
-  const services: Services = {
-    store,
-    clock: systemClock,
-    processor: new SimulatedProcessor(),
-    // Card fingerprints are keyed by a random secret kept in the database, so every process
-    // shares it and it cannot be guessed from the configuration.
-    fingerprintKey:
-      config.fingerprintKey ??
-      (await findOrCreateSetting(store.db, 'fingerprint_key', () =>
-        randomBytes(32).toString('hex'),
-      )),
-    publicUrl: config.publicUrl ?? '',
-  };
+  const services = await buildServices(store, config);
   const logger =
     options.logger === false
       ? false

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { createHash } from 'node:crypto';
 import { configFromEnv, parsePositiveInteger } from '../config.js';
-import { openConfiguredStore, prepareDatabase } from '../main.js';
-import { SimulatedProcessor } from '../processor/simulated.js';
+import { buildServices, openConfiguredStore, prepareDatabase } from '../main.js';
 import { authenticateKey } from '../services/accounts.js';
-import { systemClock, type CallContext, type Services } from '../services/context.js';
+import type { CallContext, Services } from '../services/context.js';
 import { createCustomer } from '../services/customers.js';
 import { createPaymentIntent } from '../services/payment-intents.js';
 import { resolvePaymentMethod } from '../services/payment-methods.js';
@@ -174,16 +172,7 @@ export function registerSeedCommand(program: Command): void {
       try {
         const created = await prepareDatabase(store, config);
         if (created) printCreatedAccount(created);
-        const services: Services = {
-          store,
-          clock: systemClock,
-          processor: new SimulatedProcessor(),
-          // The same derivation as the server's, so seeded cards fingerprint like served ones.
-          fingerprintKey:
-            config.fingerprintKey ??
-            createHash('sha256').update(`payrail:${config.databaseUrl}`).digest('hex'),
-          publicUrl: config.publicUrl ?? '',
-        };
+        const services = await buildServices(store, config);
         const accountId = await seedTargetAccount(store, config.secretKey);
         await seedAccount(services, { ...options, accountId, onProgress: progressPrinter() });
         process.stdout.write(

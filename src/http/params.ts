@@ -263,6 +263,16 @@ export const p = {
   timestampRange,
 };
 
+/** A postal address (customers, shipping, billing details): every part optional and unsettable. */
+export const addressParam = p.object({
+  city: p.string({ max: 200 }),
+  country: p.string({ max: 2 }),
+  line1: p.string({ max: 200 }),
+  line2: p.string({ max: 200 }),
+  postal_code: p.string({ max: 20 }),
+  state: p.string({ max: 200 }),
+});
+
 /** The pagination parameters every list endpoint takes. */
 export const listParams = {
   limit: p.integer({ min: 1, max: 100 }),

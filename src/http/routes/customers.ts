@@ -2,20 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import * as customers from '../../services/customers.js';
 import { customerToWire } from '../../wire/customers.js';
 import { listEnvelope } from '../../wire/list.js';
-import { listParams, p, parseParams } from '../params.js';
+import { listParams, addressParam, p, parseParams } from '../params.js';
 import type { RouteDeps } from '../route-deps.js';
 import { pageOf, renderList, renderObject, runRead } from '../render.js';
 import { callContext } from '../request-context.js';
 import { runMutation } from '../idempotency.js';
 
-const address = p.object({
-  city: p.string({ max: 200 }),
-  country: p.string({ max: 2 }),
-  line1: p.string({ max: 200 }),
-  line2: p.string({ max: 200 }),
-  postal_code: p.string({ max: 20 }),
-  state: p.string({ max: 200 }),
-});
+const address = addressParam;
 
 const customerFields = {
   email: p.string({ max: 512 }),

@@ -1,15 +1,8 @@
 import { CANCELLATION_REASONS } from '../../domain/payment-intent.js';
-import { listParams, p } from '../params.js';
+import { listParams, addressParam, p } from '../params.js';
 
 /** Parameter declarations of the payment intent endpoints (kept apart from the handlers). */
-const address = p.object({
-  city: p.string({ max: 200 }),
-  country: p.string({ max: 2 }),
-  line1: p.string({ max: 200 }),
-  line2: p.string({ max: 200 }),
-  postal_code: p.string({ max: 20 }),
-  state: p.string({ max: 200 }),
-});
+const address = addressParam;
 
 const shipping = p.object({
   address: p.required(address),

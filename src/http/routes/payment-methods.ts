@@ -6,20 +6,13 @@ import { listEnvelope } from '../../wire/list.js';
 import type { Tx } from '../../store/schema.js';
 import { withCardDigests } from '../card-params.js';
 import { runMutation } from '../idempotency.js';
-import { listParams, p, parseParams, type Parsed } from '../params.js';
+import { listParams, addressParam, p, parseParams, type Parsed } from '../params.js';
 import { pageOf, renderList, renderObject, runRead } from '../render.js';
 import { callContext } from '../request-context.js';
 import type { RouteDeps } from '../route-deps.js';
 
 const billingDetails = p.object({
-  address: p.object({
-    city: p.string({ max: 200 }),
-    country: p.string({ max: 2 }),
-    line1: p.string({ max: 200 }),
-    line2: p.string({ max: 200 }),
-    postal_code: p.string({ max: 20 }),
-    state: p.string({ max: 200 }),
-  }),
+  address: addressParam,
   email: p.string({ max: 800 }),
   name: p.string({ max: 256 }),
   phone: p.string({ max: 40 }),
