@@ -18,7 +18,10 @@ export function markdownTable(results: Measurement[]): string {
   ];
   for (const m of results) {
     const payrail = results.find((r) => r.workload === m.workload && r.server === 'payrail');
-    const ratio = payrail && m.server !== 'payrail' ? fmt(payrail.requestsPerSecond / m.requestsPerSecond, 2) : '';
+    const ratio =
+      payrail && m.server !== 'payrail'
+        ? fmt(payrail.requestsPerSecond / m.requestsPerSecond, 2)
+        : '';
     lines.push(
       `| ${m.workload} | ${m.server} | ${fmt(m.requestsPerSecond)} | ${fmt(m.p50Ms, 1)} | ` +
         `${fmt(m.p99Ms, 1)} | ${fmt(m.peakRssMb)} | ${m.errors} | ${ratio} |`,
@@ -48,12 +51,18 @@ export function svgChart(results: Measurement[]): string {
       }),
     );
     const labels = workloads.map(
-      (w, wi) => `<text x="${80 + wi * 220 + 70}" y="${top + 210}" font-size="11" text-anchor="middle">${w}</text>`,
+      (w, wi) =>
+        `<text x="${80 + wi * 220 + 70}" y="${top + 210}" font-size="11" text-anchor="middle">${w}</text>`,
     );
-    return [`<text x="10" y="${top + 20}" font-size="14" font-weight="bold">${title}</text>`, ...bars, ...labels];
+    return [
+      `<text x="10" y="${top + 20}" font-size="14" font-weight="bold">${title}</text>`,
+      ...bars,
+      ...labels,
+    ];
   };
   const legend = servers.map(
-    (s, si) => `<rect x="${80 + si * 150}" y="470" width="12" height="12" fill="${colours[si % 4]}"/>` +
+    (s, si) =>
+      `<rect x="${80 + si * 150}" y="470" width="12" height="12" fill="${colours[si % 4]}"/>` +
       `<text x="${96 + si * 150}" y="481" font-size="12">${s}</text>`,
   );
   return [

@@ -47,11 +47,17 @@ async function drive(server: ServerUnderTest, workload: Workload): Promise<Measu
 }
 
 async function post(url: string, body: string): Promise<Record<string, unknown>> {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: AUTH, 'content-type': FORM }, body });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: AUTH, 'content-type': FORM },
+    body,
+  });
   return (await response.json()) as Record<string, unknown>;
 }
 
-async function benchPayrail(dir: string): Promise<{ results: Measurement[]; firstAnswerMs: number }> {
+async function benchPayrail(
+  dir: string,
+): Promise<{ results: Measurement[]; firstAnswerMs: number }> {
   const databasePath = join(dir, 'payrail.db');
   const history = await seedHistory(`sqlite:${databasePath}`, SECRET, HISTORY_SIZE);
   const port = '4310';
@@ -63,10 +69,18 @@ async function benchPayrail(dir: string): Promise<{ results: Measurement[]; firs
     '/v1/customers?limit=1',
     { PAYRAIL_SECRET_KEY: SECRET, PAYRAIL_LOG_LEVEL: 'warn', AUTH },
   );
-  const intent = await post(`${server.url}/v1/payment_intents`, 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true');
+  const intent = await post(
+    `${server.url}/v1/payment_intents`,
+    'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true',
+  );
   const historyPath = `/v1/customers/${history.customerId}/transactions`;
   const results = [
-    await drive(server, { name: 'create customer', method: 'POST', path: '/v1/customers', body: 'email=bench%40example.com' }),
+    await drive(server, {
+      name: 'create customer',
+      method: 'POST',
+      path: '/v1/customers',
+      body: 'email=bench%40example.com',
+    }),
     await drive(server, {
       name: 'one-request payment',
       method: 'POST',
@@ -74,8 +88,16 @@ async function benchPayrail(dir: string): Promise<{ results: Measurement[]; firs
       body: 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true',
     }),
     await drive(server, { name: 'history first page', method: 'GET', path: historyPath }),
-    await drive(server, { name: 'history deep page', method: 'GET', path: `${historyPath}?starting_after=${history.deepCursorId}` }),
-    await drive(server, { name: 'get intent', method: 'GET', path: `/v1/payment_intents/${String(intent.id)}` }),
+    await drive(server, {
+      name: 'history deep page',
+      method: 'GET',
+      path: `${historyPath}?starting_after=${history.deepCursorId}`,
+    }),
+    await drive(server, {
+      name: 'get intent',
+      method: 'GET',
+      path: `/v1/payment_intents/${String(intent.id)}`,
+    }),
   ];
   await stopServer(server);
   return { results, firstAnswerMs: server.firstAnswerMs };
@@ -92,9 +114,23 @@ async function benchYardstick(dir: string): Promise<Measurement[]> {
   );
   const payment = await post(`${server.url}/v1/payments`, 'amount=2000');
   const results = [
-    await drive(server, { name: 'create customer', method: 'POST', path: '/v1/customers', body: 'email=bench%40example.com' }),
-    await drive(server, { name: 'one-request payment', method: 'POST', path: '/v1/payments', body: 'amount=2000' }),
-    await drive(server, { name: 'get intent', method: 'GET', path: `/v1/payments/${String(payment.id)}` }),
+    await drive(server, {
+      name: 'create customer',
+      method: 'POST',
+      path: '/v1/customers',
+      body: 'email=bench%40example.com',
+    }),
+    await drive(server, {
+      name: 'one-request payment',
+      method: 'POST',
+      path: '/v1/payments',
+      body: 'amount=2000',
+    }),
+    await drive(server, {
+      name: 'get intent',
+      method: 'GET',
+      path: `/v1/payments/${String(payment.id)}`,
+    }),
   ];
   await stopServer(server);
   return results;
@@ -113,9 +149,23 @@ async function benchStatefulMock(): Promise<Measurement[]> {
   );
   const charge = await post(`${server.url}/v1/charges`, 'amount=2000&currency=usd&source=tok_visa');
   const results = [
-    await drive(server, { name: 'create customer', method: 'POST', path: '/v1/customers', body: 'email=bench%40example.com' }),
-    await drive(server, { name: 'one-request payment', method: 'POST', path: '/v1/charges', body: 'amount=2000&currency=usd&source=tok_visa' }),
-    await drive(server, { name: 'get intent', method: 'GET', path: `/v1/charges/${String(charge.id)}` }),
+    await drive(server, {
+      name: 'create customer',
+      method: 'POST',
+      path: '/v1/customers',
+      body: 'email=bench%40example.com',
+    }),
+    await drive(server, {
+      name: 'one-request payment',
+      method: 'POST',
+      path: '/v1/charges',
+      body: 'amount=2000&currency=usd&source=tok_visa',
+    }),
+    await drive(server, {
+      name: 'get intent',
+      method: 'GET',
+      path: `/v1/charges/${String(charge.id)}`,
+    }),
   ];
   await stopServer(server);
   return results;
@@ -124,11 +174,17 @@ async function benchStatefulMock(): Promise<Measurement[]> {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'payrail-bench-'));
   const payrail = await benchPayrail(dir);
-  const results = [...payrail.results, ...(await benchYardstick(dir)), ...(await benchStatefulMock())];
+  const results = [
+    ...payrail.results,
+    ...(await benchYardstick(dir)),
+    ...(await benchStatefulMock()),
+  ];
   results.sort((a, b) => a.workload.localeCompare(b.workload));
   const table = markdownTable(results);
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(`\n${table}\n\nPayrail first answer after start: ${payrail.firstAnswerMs.toFixed(0)} ms`);
+  console.log(
+    `\n${table}\n\nPayrail first answer after start: ${payrail.firstAnswerMs.toFixed(0)} ms`,
+  );
   writeFileSync('docs/performance.svg', svgChart(results));
   writeFileSync(
     'docs/performance.md',

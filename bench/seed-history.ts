@@ -56,7 +56,8 @@ export async function seedHistory(
       };
     });
     // The deep cursor sits a tenth of the way from the oldest end: 90% of the list lies before it.
-    if (start <= size / 10 && size / 10 < start + batchSize) deepCursorId = rows[Math.floor(size / 10) - start].id;
+    if (start <= size / 10 && size / 10 < start + batchSize)
+      deepCursorId = rows[Math.floor(size / 10) - start].id;
     await store.transaction((tx) => tx.insertInto('customer_transactions').values(rows).execute());
   }
   await store.close();

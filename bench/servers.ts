@@ -20,11 +20,16 @@ export async function startServer(
   env: Record<string, string> = {},
 ): Promise<ServerUnderTest> {
   const started = performance.now();
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url + probePath, { headers: env.AUTH ? { authorization: env.AUTH } : {} });
+      const response = await fetch(url + probePath, {
+        headers: env.AUTH ? { authorization: env.AUTH } : {},
+      });
       if (response.status < 500) {
         return { name, url, process: child, firstAnswerMs: performance.now() - started };
       }

@@ -40,12 +40,18 @@ const pay = db.transaction((amount: number) => {
 });
 
 const app = Fastify({ logger: false });
-app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_r, body, done) =>
-  done(null, Object.fromEntries(new URLSearchParams(body as string))),
+app.addContentTypeParser(
+  'application/x-www-form-urlencoded',
+  { parseAs: 'string' },
+  (_r, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))),
 );
 app.post('/v1/customers', async (request) => {
   const body = request.body as Record<string, string>;
-  const customer = { id: id('cus'), email: body.email ?? null, created: Math.floor(Date.now() / 1000) };
+  const customer = {
+    id: id('cus'),
+    email: body.email ?? null,
+    created: Math.floor(Date.now() / 1000),
+  };
   insertCustomer.run(customer.id, customer.email, customer.created);
   return customer;
 });
@@ -53,5 +59,7 @@ app.post('/v1/payments', async (request) => {
   const body = request.body as Record<string, string>;
   return { id: pay(Number(body.amount ?? 2000)), status: 'succeeded' };
 });
-app.get('/v1/payments/:id', async (request) => getIntent.get((request.params as { id: string }).id));
+app.get('/v1/payments/:id', async (request) =>
+  getIntent.get((request.params as { id: string }).id),
+);
 app.listen({ port, host: '127.0.0.1' }).then(() => process.stdout.write('ready\n'));

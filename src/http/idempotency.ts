@@ -19,14 +19,18 @@ const MAX_KEY_LENGTH = 255;
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1));
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) =>
+      a < b ? -1 : 1,
+    );
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
 
 function fingerprintOf(params: unknown): string {
-  return createHash('sha256').update(canonicalJson(params ?? {})).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(params ?? {}))
+    .digest('hex');
 }
 
 function requestPath(request: FastifyRequest): string {
@@ -96,7 +100,11 @@ export async function runMutation<P = undefined>(
     const outcome = await store.transaction(async (tx) => {
       const result = await work(tx, prepared);
       await keyRow(tx)
-        .set({ status: 'completed', response_status: result.status, response_body: JSON.stringify(result.body) })
+        .set({
+          status: 'completed',
+          response_status: result.status,
+          response_body: JSON.stringify(result.body),
+        })
         .execute();
       return result;
     });
@@ -180,7 +188,9 @@ async function claimKey(
     throw errors.idempotencyMismatch(
       'Keys for idempotent requests can only be used for the same endpoint they were first used ' +
         `for ('${existing.method} ${existing.path}' vs '${request.method} ${path}'). Try using a key ` +
-        "other than '" + key + "' if you meant to execute a different request.",
+        "other than '" +
+        key +
+        "' if you meant to execute a different request.",
     );
   }
   if (existing.fingerprint !== fingerprint) {
@@ -190,7 +200,11 @@ async function claimKey(
     );
   }
   if (existing.status === 'completed') {
-    return { status: existing.response_status!, body: existing.response_body!, requestId: existing.request_id };
+    return {
+      status: existing.response_status!,
+      body: existing.response_body!,
+      requestId: existing.request_id,
+    };
   }
   if (existing.locked_at > nowMs - LEASE_MS) throw errors.idempotencyInUse();
   const reclaimed = await store.db

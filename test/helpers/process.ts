@@ -26,12 +26,19 @@ export interface ServerProcess {
  * Runs the built CLI (`npm test` builds first) as its own process, as a user would with
  * `npm start`, and waits until it answers.
  */
-export async function spawnServer(args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
+export async function spawnServer(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['dist/payrail.mjs', 'start', '--port', String(port), ...args], {
-    env: { ...process.env, PAYRAIL_LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['dist/payrail.mjs', 'start', '--port', String(port), ...args],
+    {
+      env: { ...process.env, PAYRAIL_LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

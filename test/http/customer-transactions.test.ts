@@ -65,7 +65,10 @@ describe('customer transactions', () => {
     assert.equal(canceledLine.source, released.latest_charge);
     assert.equal(canceledLine.status, 'canceled');
     const onlyCanceled = await history(customer.id, { status: 'canceled' });
-    assert.deepEqual(onlyCanceled.data.map((line) => line.source), [released.latest_charge]);
+    assert.deepEqual(
+      onlyCanceled.data.map((line) => line.source),
+      [released.latest_charge],
+    );
   });
 
   it('records each charge of a customer, declined ones included', async () => {

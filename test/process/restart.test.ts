@@ -12,7 +12,12 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 function client(url: string, key: string): Stripe {
   const { hostname, port } = new URL(url);
-  return new Stripe(key, { host: hostname, port: Number(port), protocol: 'http', maxNetworkRetries: 0 });
+  return new Stripe(key, {
+    host: hostname,
+    port: Number(port),
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
 }
 
 describe('the server process', () => {
