@@ -90,7 +90,13 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     const message = `${(error as Error).message}\n--- output ---\n${output.slice(-4000)}`;
     throw new Error(message, { cause: error });
   }
-  return serverProcess(child, exited, listening, options.secretKey, () => output);
+  try {
+    return serverProcess(child, exited, listening, options.secretKey, () => output);
+  } catch (error) {
+    // A process that listens but cannot be used must not outlive the test.
+    await stopChild(child, exited);
+    throw error;
+  }
 }
 
 function serverProcess(
