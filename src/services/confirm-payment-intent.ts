@@ -15,11 +15,12 @@ import {
   type IntentPatch,
 } from './payment-attempts.js';
 import {
-  createCardPaymentMethod,
-  resolvePaymentMethod,
-  type CardInput,
-  type PaymentMethodRow,
-} from './payment-methods.js';
+  checkCard,
+  newCardPaymentMethodRow,
+  testCardFor,
+  type CheckedCard,
+} from './payment-method-cards.js';
+import { resolvePaymentMethod, type CardInput, type PaymentMethodRow } from './payment-methods.js';
 
 /** Parameters of a confirm, also accepted by create with confirm=true. */
 export interface ConfirmInput {
@@ -52,28 +53,29 @@ export interface ConfirmPlan extends AttemptPlan {
   patch: IntentPatch;
 }
 
+/** The payment method of an attempt, and whether it is new (not yet written). */
+interface AttemptPaymentMethod {
+  paymentMethod: PaymentMethodRow;
+  isNew: boolean;
+}
+
 /**
  * The payment method an attempt uses: the one supplied now (an id, a test card name or raw card
- * data; new ones are created in their own short transaction, as Stripe creates a payment method
- * from `pm_card_visa`) or the one already on the intent.
+ * data) or the one already on the intent. A new one (from a test card name, as Stripe makes a
+ * payment method of `pm_card_visa`, or from card data) is only built here: it is written in the
+ * attempt's own transaction, so a one-request payment commits once and a refused attempt
+ * leaves no payment method behind.
  */
 async function paymentMethodForAttempt(
   services: Services,
   ctx: CallContext,
   input: ConfirmInput,
   target: AttemptTarget,
-): Promise<PaymentMethodRow> {
+): Promise<AttemptPaymentMethod> {
   const { store } = services;
-  let pm: PaymentMethodRow;
-  if (input.payment_method) {
-    const reference = input.payment_method;
-    // TODO: a test card name (pm_card_visa) needs no database to plan with; inserting its
-    // payment method in the intent's own transaction would save a one-request payment a whole
-    // group commit (docs/performance.md: the payment p99 target is missed by 2.5x).
-    pm = await store.transaction((tx) =>
-      resolvePaymentMethod(tx, ctx, services, reference, 'payment_method'),
-    );
-  } else if (input.payment_method_data) {
+  const reference = input.payment_method ?? target.paymentMethodId!;
+  let chosen: AttemptPaymentMethod;
+  if (input.payment_method_data && !input.payment_method) {
     const card = input.payment_method_data.card;
     if (input.payment_method_data.type !== 'card') {
       throw errors.invalidRequest(
@@ -82,15 +84,24 @@ async function paymentMethodForAttempt(
       );
     }
     if (!card) throw errors.parameterMissing('payment_method_data[card]');
-    pm = await store.transaction((tx) =>
-      createCardPaymentMethod(tx, ctx, services, card, 'payment_method_data[card]'),
-    );
+    if (!card.number) throw errors.parameterMissing('payment_method_data[card][number]');
+    chosen = { paymentMethod: unsaved(ctx, services, checkCard(card, ctx.now)), isNew: true };
   } else {
-    const id = target.paymentMethodId!;
-    pm = await store.transaction((tx) =>
-      resolvePaymentMethod(tx, ctx, services, id, 'payment_method'),
-    );
+    const testCard = testCardFor(reference, ctx.now);
+    chosen = testCard
+      ? { paymentMethod: unsaved(ctx, services, testCard), isNew: true }
+      : {
+          paymentMethod: await resolvePaymentMethod(
+            store.db,
+            ctx,
+            services,
+            reference,
+            'payment_method',
+          ),
+          isNew: false,
+        };
   }
+  const pm = chosen.paymentMethod;
   if (pm.customer_id && pm.customer_id !== target.customerId) {
     throw errors.invalidRequest(
       `The provided PaymentMethod ${pm.id} is attached to another customer than the one on ` +
@@ -98,7 +109,12 @@ async function paymentMethodForAttempt(
       'payment_method',
     );
   }
-  return pm;
+  return chosen;
+}
+
+/** A payment method row not yet inserted (its `seq` is assigned on insert). */
+function unsaved(ctx: CallContext, services: Services, card: CheckedCard): PaymentMethodRow {
+  return { ...newCardPaymentMethodRow(ctx, services, card), seq: 0 };
 }
 
 /** The payer's browser is sent to return_url after 3-D Secure: it must be an absolute URL. */
@@ -128,7 +144,7 @@ export async function planAttempt(
   input: ConfirmInput,
 ): Promise<AttemptPlan> {
   if (input.return_url) checkReturnUrl(input.return_url);
-  const paymentMethod = await paymentMethodForAttempt(services, ctx, input, target);
+  const { paymentMethod, isNew } = await paymentMethodForAttempt(services, ctx, input, target);
   const authenticated = target.authenticated && paymentMethod.id === target.paymentMethodId;
   const offSession = input.off_session === true;
   const setUpForOffSession =
@@ -144,6 +160,7 @@ export async function planAttempt(
   });
   return {
     paymentMethod,
+    paymentMethodIsNew: isNew,
     authorization,
     authenticated,
     returnUrl: input.return_url ?? null,

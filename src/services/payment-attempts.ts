@@ -7,6 +7,7 @@ import {
   updatePaymentIntentIfVersion,
   type PaymentIntentRow,
 } from '../store/repositories/payment-intents.js';
+import { insertPaymentMethod } from '../store/repositories/payment-methods.js';
 import type { PaymentIntentsTable, Tx } from '../store/schema.js';
 import { paymentMethodToWire } from '../wire/payment-methods.js';
 import { paymentIntentToWire } from '../wire/payment-intents.js';
@@ -27,6 +28,8 @@ import type { Updateable } from 'kysely';
  */
 export interface AttemptPlan {
   paymentMethod: PaymentMethodRow;
+  /** Built by the plan but not yet written: the attempt's transaction inserts it first. */
+  paymentMethodIsNew?: boolean;
   authorization: AuthorizationResult;
   /** The payer finished 3-D Secure for this payment method. */
   authenticated: boolean;
@@ -127,6 +130,10 @@ export async function applyAttempt(
   plan: AttemptPlan,
   basePatch: IntentPatch = {},
 ): Promise<AttemptResult> {
+  if (plan.paymentMethodIsNew) {
+    const { seq: _unassigned, ...row } = plan.paymentMethod;
+    await insertPaymentMethod(tx, row);
+  }
   let result = plan.authorization;
   if (result.kind === 'requires_action' && (plan.offSession || plan.errorOnRequiresAction)) {
     result = authenticationRequired();

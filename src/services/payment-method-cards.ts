@@ -102,15 +102,14 @@ export interface NewCardExtras {
   metadata?: Record<string, unknown> | '';
 }
 
-/** Writes a card payment method; only derived data is stored, never the number or CVC. */
-export async function insertCardPaymentMethod(
-  tx: Tx,
+/** The row a new card payment method gets; nothing is written (see insertCardPaymentMethod). */
+export function newCardPaymentMethodRow(
   ctx: CallContext,
   services: Services,
   card: CheckedCard,
   extras: NewCardExtras = {},
-): Promise<PaymentMethodRow> {
-  return insertPaymentMethod(tx, {
+): Omit<PaymentMethodRow, 'seq'> {
+  return {
     id: newId('pm'),
     account_id: ctx.accountId,
     created: ctx.now,
@@ -127,7 +126,18 @@ export async function insertCardPaymentMethod(
     billing_details: mergeBillingDetails(null, extras.billing_details ?? null),
     metadata: JSON.stringify(mergeMetadata({}, extras.metadata)),
     consumed: 0,
-  });
+  };
+}
+
+/** Writes a card payment method; only derived data is stored, never the number or CVC. */
+export async function insertCardPaymentMethod(
+  tx: Tx,
+  ctx: CallContext,
+  services: Services,
+  card: CheckedCard,
+  extras: NewCardExtras = {},
+): Promise<PaymentMethodRow> {
+  return insertPaymentMethod(tx, newCardPaymentMethodRow(ctx, services, card, extras));
 }
 
 /**
