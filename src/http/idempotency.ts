@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errors } from '../domain/errors.js';
 import type { Tx } from '../store/schema.js';
+import { isCommittedUnsynced } from '../store/group-commit.js';
 import { isUniqueViolation, type Store } from '../store/store.js';
 import { toApiError } from './plugins/errors.js';
 
@@ -57,8 +58,8 @@ export interface MutationOptions<P = undefined> {
  * `Idempotency-Key`, applies Stripe's semantics: the key is claimed before the work starts (a
  * concurrent request with it gets 409), the answer is stored in the same transaction as the
  * work, and a retry with the same parameters replays it. A request that fails after claiming
- * with a 4xx keeps that answer; one that fails otherwise releases the key, since its
- * transaction rolled back and retrying it is safe.
+ * with a 4xx keeps that answer; one whose transaction rolled back otherwise releases the key,
+ * since retrying it is safe. One that committed but whose sync to disk failed keeps it.
  */
 export async function runMutation<P = undefined>(
   store: Store,
@@ -93,24 +94,36 @@ export async function runMutation<P = undefined>(
       .send(replay.body);
   }
 
+  // Only while this request still holds the key: after a lease expiry another request may have
+  // reclaimed it, and then this one must not commit a second effect.
   const keyRow = (tx: Tx) =>
-    tx.updateTable('idempotency_keys').where('account_id', '=', accountId).where('key', '=', key);
+    tx
+      .updateTable('idempotency_keys')
+      .where('account_id', '=', accountId)
+      .where('key', '=', key)
+      .where('status', '=', 'started')
+      .where('request_id', '=', request.id);
   try {
     const prepared = await prepare();
     const outcome = await store.transaction(async (tx) => {
       const result = await work(tx, prepared);
-      await keyRow(tx)
+      const stored = await keyRow(tx)
         .set({
           status: 'completed',
           response_status: result.status,
           response_body: JSON.stringify(result.body),
         })
-        .execute();
+        .executeTakeFirst();
+      // Rolls the work back: the key was reclaimed by a retry, which does the work instead.
+      if (Number(stored.numUpdatedRows) !== 1) throw errors.idempotencyInUse();
       return result;
     });
     return reply.status(outcome.status).send(outcome.body);
   } catch (error) {
+    // Committed but not known to be on disk: the stored answer stands, so the key must too.
+    if (isCommittedUnsynced(error)) throw error;
     const apiError = toApiError(error, request.id);
+    if (apiError.code === 'idempotency_key_in_use') throw error;
     if (keepsKey(apiError)) {
       await store.transaction((tx) =>
         keyRow(tx)
@@ -126,6 +139,8 @@ export async function runMutation<P = undefined>(
         .deleteFrom('idempotency_keys')
         .where('account_id', '=', accountId)
         .where('key', '=', key)
+        .where('status', '=', 'started')
+        .where('request_id', '=', request.id)
         .execute();
     }
     throw error;

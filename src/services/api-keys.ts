@@ -133,7 +133,7 @@ export async function rollApiKey(
   });
 }
 
-/** Revokes a key at once: it stops authenticating (401 invalid key) from the next request. */
+/** Revokes a key: it stops authenticating (401 invalid key) within a second (the key cache). */
 export async function revokeApiKey(
   store: Store,
   keyId: string,

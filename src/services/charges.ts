@@ -150,8 +150,8 @@ async function updateOrFail(
   patch: Parameters<typeof updateChargeIfVersion>[4],
 ): Promise<ChargeRow> {
   const after = await updateChargeIfVersion(tx, ctx.accountId, charge.id, charge.version, patch);
-  // The charge's intent was compare-and-set first in this transaction, so nobody else can be
-  // changing the charge now; losing here would be a bug.
+  // Callers hold the charge's row lock (read with `lock`) or wrote it in this transaction, so
+  // nobody else can be changing it now; losing here would be a bug.
   assert(after, `charge ${charge.id} changed under its payment intent's transition`);
   return after;
 }

@@ -18,14 +18,20 @@ import {
   checkCard,
   newCardPaymentMethodRow,
   testCardFor,
+  type BillingDetailsInput,
   type CheckedCard,
+  type NewCardExtras,
 } from './payment-method-cards.js';
 import { resolvePaymentMethod, type CardInput, type PaymentMethodRow } from './payment-methods.js';
 
 /** Parameters of a confirm, also accepted by create with confirm=true. */
 export interface ConfirmInput {
   payment_method?: string | null;
-  payment_method_data?: { type?: string | null; card?: CardInput | null } | null;
+  payment_method_data?: {
+    type?: string | null;
+    card?: CardInput | null;
+    billing_details?: BillingDetailsInput | null;
+  } | null;
   return_url?: string | null;
   off_session?: boolean;
   error_on_requires_action?: boolean;
@@ -85,7 +91,11 @@ async function paymentMethodForAttempt(
     }
     if (!card) throw errors.parameterMissing('payment_method_data[card]');
     if (!card.number) throw errors.parameterMissing('payment_method_data[card][number]');
-    chosen = { paymentMethod: unsaved(ctx, services, checkCard(card, ctx.now)), isNew: true };
+    const extras = { billing_details: input.payment_method_data.billing_details ?? null };
+    chosen = {
+      paymentMethod: unsaved(ctx, services, checkCard(card, ctx.now), extras),
+      isNew: true,
+    };
   } else {
     const testCard = testCardFor(reference, ctx.now);
     chosen = testCard
@@ -113,8 +123,13 @@ async function paymentMethodForAttempt(
 }
 
 /** A payment method row not yet inserted (its `seq` is assigned on insert). */
-function unsaved(ctx: CallContext, services: Services, card: CheckedCard): PaymentMethodRow {
-  return { ...newCardPaymentMethodRow(ctx, services, card), seq: 0 };
+function unsaved(
+  ctx: CallContext,
+  services: Services,
+  card: CheckedCard,
+  extras: NewCardExtras = {},
+): PaymentMethodRow {
+  return { ...newCardPaymentMethodRow(ctx, services, card, extras), seq: 0 };
 }
 
 /** The payer's browser is sent to return_url after 3-D Secure: it must be an absolute URL. */

@@ -46,7 +46,10 @@ export async function capturePaymentIntent(
     amount_received: amount,
     amount_capturable: 0,
   });
-  const charge = await findChargeByAccountAndId(tx, ctx.accountId, intent.latest_charge_id!);
+  // Locked: a concurrent charge update (metadata, a refund) waits instead of failing the capture.
+  const charge = await findChargeByAccountAndId(tx, ctx.accountId, intent.latest_charge_id!, {
+    lock: true,
+  });
   if (!charge) throw errors.resourceMissing('charge', String(intent.latest_charge_id));
   await captureCharge(tx, ctx, charge, amount);
   await emitEvent(tx, ctx, 'payment_intent.succeeded', paymentIntentToWire(after));
@@ -82,7 +85,9 @@ export async function cancelPaymentIntent(
     next_action: null,
   });
   if (intent.status === 'requires_capture' && intent.latest_charge_id) {
-    const charge = await findChargeByAccountAndId(tx, ctx.accountId, intent.latest_charge_id);
+    const charge = await findChargeByAccountAndId(tx, ctx.accountId, intent.latest_charge_id, {
+      lock: true,
+    });
     if (charge) await releaseCharge(tx, ctx, charge);
   }
   await emitEvent(tx, ctx, 'payment_intent.canceled', paymentIntentToWire(after));

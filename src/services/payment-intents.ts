@@ -1,3 +1,4 @@
+import { assert } from '../domain/assert.js';
 import { errors } from '../domain/errors.js';
 import { newId, randomBase62 } from '../domain/ids.js';
 import { mergeMetadata } from '../domain/metadata.js';
@@ -6,6 +7,7 @@ import { assertTransition, type PaymentIntentStatus } from '../domain/payment-in
 import {
   insertPaymentIntent,
   listPaymentIntentsByAccount,
+  updatePaymentIntentInformation,
   type PaymentIntentFilter,
   type PaymentIntentRow,
 } from '../store/repositories/payment-intents.js';
@@ -127,7 +129,8 @@ async function paymentMethodForCreate(
   const card = input.payment_method_data.card;
   if (!card) throw errors.parameterMissing('payment_method_data[card]');
   const param = 'payment_method_data[card]';
-  return (await createCardPaymentMethod(tx, ctx, services, card, param)).id;
+  const extras = { billing_details: input.payment_method_data.billing_details ?? null };
+  return (await createCardPaymentMethod(tx, ctx, services, card, param, extras)).id;
 }
 
 /** Creates the intent; with confirm=true the planned attempt is applied in the same transaction. */
@@ -233,7 +236,11 @@ export async function updatePaymentIntent(
     patch.metadata = JSON.stringify(mergeMetadata(JSON.parse(intent.metadata), input.metadata));
   }
   patch.last_payment_error = null;
-  return transitionIntent(tx, ctx, intent, 'update_information', patch);
+  if (reshapes) return transitionIntent(tx, ctx, intent, 'update_information', patch);
+  // Only information changed: a confirm planned against this version must still apply.
+  const after = await updatePaymentIntentInformation(tx, ctx.accountId, id, patch);
+  assert(after, `payment intent ${id} vanished under its row lock`);
+  return after;
 }
 
 async function paymentDetailsPatch(

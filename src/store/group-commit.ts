@@ -118,9 +118,10 @@ export class GroupCommitter {
         settle(settled);
       },
       (error: unknown) => {
-        // Readers are released too: they answer, but the writers of this batch all fail.
+        // Readers are released too: they answer, but the writers of this batch all fail, marked
+        // as committed: their effects (and idempotency results) stand, and must not be undone.
         done();
-        for (const item of batch) item.reject(error);
+        for (const item of batch) item.reject(new CommittedUnsyncedError(error));
       },
     );
   }
@@ -148,4 +149,19 @@ async function runUnit(
     await savepoint.rollbackToSavepoint(name).execute();
     return { item, ok: false, error };
   }
+}
+
+/**
+ * The batch committed, but its sync to disk failed: a crash may still lose it, and a retry
+ * must not assume it rolled back (an idempotency key stays claimed, with its stored answer).
+ */
+export class CommittedUnsyncedError extends Error {
+  constructor(cause: unknown) {
+    super('The transaction committed but could not be synced to disk', { cause });
+    this.name = 'CommittedUnsyncedError';
+  }
+}
+
+export function isCommittedUnsynced(error: unknown): boolean {
+  return error instanceof CommittedUnsyncedError;
 }

@@ -98,6 +98,48 @@ for (const [database, enabled] of databases) {
       assert.notEqual(charge.captured, charge.refunded);
     });
 
+    it('a confirm is not refused by a concurrent metadata update of its intent', async () => {
+      for (let round = 0; round < 5; round++) {
+        const intent = await t.stripe.paymentIntents.create({
+          amount: 1800,
+          currency: 'usd',
+          payment_method: 'pm_card_visa',
+        });
+        const [confirmed, updated] = await Promise.all([
+          t.stripe.paymentIntents.confirm(intent.id),
+          t.stripe.paymentIntents.update(intent.id, { metadata: { round: String(round) } }),
+        ]);
+        assert.equal(confirmed.status, 'succeeded');
+        assert.deepEqual(updated.metadata, { round: String(round) });
+        const after = await t.stripe.paymentIntents.retrieve(intent.id);
+        assert.equal(after.status, 'succeeded');
+        assert.deepEqual(after.metadata, { round: String(round) });
+      }
+    });
+
+    it('a capture is not refused by a concurrent update of its charge', async () => {
+      for (let round = 0; round < 5; round++) {
+        const intent = await t.stripe.paymentIntents.create({
+          amount: 2200,
+          currency: 'usd',
+          payment_method: 'pm_card_visa',
+          capture_method: 'manual',
+          confirm: true,
+        });
+        const charge = String(intent.latest_charge);
+        const results = await Promise.allSettled([
+          t.stripe.paymentIntents.capture(intent.id),
+          t.stripe.charges.update(charge, { metadata: { round: String(round) } }),
+        ]);
+        assert.equal(results[0].status, 'fulfilled', JSON.stringify(results[0]));
+        // The charge update may lose its compare-and-set to the capture (429, retryable), never 500.
+        if (results[1].status === 'rejected') assert.equal(results[1].reason.statusCode, 429);
+        const after = await t.stripe.charges.retrieve(charge);
+        assert.equal(after.captured, true);
+        assert.equal(after.amount_captured, 2200);
+      }
+    });
+
     it('eight concurrent creates with one Idempotency-Key make one intent', async () => {
       const key = `create-${randomBytes(8).toString('hex')}`;
       const send = () =>

@@ -148,9 +148,15 @@ describe('payment intents', () => {
         payment_method_data: {
           type: 'card',
           card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' },
+          billing_details: { name: 'Ada Lovelace', email: 'ada@example.com' },
         } as any,
+        expand: ['payment_method', 'latest_charge'],
       });
       assert.equal(intent.status, 'succeeded');
+      const pm = intent.payment_method as any;
+      assert.equal(pm.card.last4, '4242');
+      assert.equal(pm.billing_details.name, 'Ada Lovelace');
+      assert.equal((intent.latest_charge as any).billing_details.email, 'ada@example.com');
     });
   });
 

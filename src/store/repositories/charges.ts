@@ -1,16 +1,23 @@
 import type { Insertable, Selectable, Updateable } from 'kysely';
 import type { ChargesTable, Tx } from '../schema.js';
 import { paginate, whereCreated, type CreatedRange, type PageRequest } from '../pagination.js';
+import { forUpdate } from '../store.js';
 
 export type ChargeRow = Selectable<ChargesTable>;
 
-export function findChargeByAccountAndId(tx: Tx, accountId: string, id: string) {
-  return tx
+/** `lock` holds the row (PostgreSQL FOR UPDATE) until the transaction ends. */
+export function findChargeByAccountAndId(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  options: { lock?: boolean } = {},
+) {
+  const query = tx
     .selectFrom('charges')
     .selectAll()
     .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .executeTakeFirst();
+    .where('id', '=', id);
+  return (options.lock ? forUpdate(tx, query) : query).executeTakeFirst();
 }
 
 export function insertCharge(tx: Tx, row: Insertable<ChargesTable>): Promise<ChargeRow> {

@@ -15,7 +15,6 @@ export function insertCustomerTransaction(
     .executeTakeFirstOrThrow();
 }
 
-/** Keeps the history row of a charge (or refund) in step with its status. */
 /** Keeps a history line in step with its source (a charge captured for less, or released). */
 export async function updateCustomerTransactionBySource(
   tx: Tx,

@@ -62,6 +62,26 @@ export function updatePaymentIntentIfVersion(
     .executeTakeFirst();
 }
 
+/**
+ * Updates fields no payment attempt depends on (metadata, description, receipt email…) without
+ * bumping the version, so a confirm planned meanwhile still applies. The caller holds the row
+ * lock.
+ */
+export function updatePaymentIntentInformation(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  patch: Updateable<PaymentIntentsTable>,
+): Promise<PaymentIntentRow | undefined> {
+  return tx
+    .updateTable('payment_intents')
+    .set(patch)
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 export interface PaymentIntentFilter {
   customer?: string;
   created?: CreatedRange;
