@@ -1,6 +1,7 @@
 import { errors } from '../domain/errors.js';
 import { newId, randomBase62 } from '../domain/ids.js';
 import { mergeMetadata } from '../domain/metadata.js';
+import { findPaymentMethodByAccountAndId } from '../store/repositories/payment-methods.js';
 import {
   findCustomerByAccountAndId,
   insertCustomer,
@@ -28,7 +29,31 @@ export interface CustomerInput {
   preferred_locales?: string[];
   tax_exempt?: string | null;
   invoice_settings?: { default_payment_method?: string | null } | null;
-  payment_method?: string | null;
+}
+
+const DEFAULT_PM_PARAM = 'invoice_settings[default_payment_method]';
+
+/**
+ * A customer's default payment method must be one of its own attached payment methods (a new
+ * customer has none yet, so it can only be set by update after an attach).
+ * @throws ApiError resource_missing or invalid_request_error on the parameter.
+ */
+async function checkDefaultPaymentMethod(
+  tx: Tx,
+  accountId: string,
+  customerId: string,
+  paymentMethodId: string | null | undefined,
+): Promise<void> {
+  if (!paymentMethodId) return;
+  const pm = await findPaymentMethodByAccountAndId(tx, accountId, paymentMethodId);
+  if (!pm) throw errors.resourceMissing('PaymentMethod', paymentMethodId, DEFAULT_PM_PARAM, 400);
+  if (pm.customer_id !== customerId) {
+    throw errors.invalidRequest(
+      `The PaymentMethod ${paymentMethodId} is not attached to customer ${customerId}; attach ` +
+        'it before making it the default.',
+      DEFAULT_PM_PARAM,
+    );
+  }
 }
 
 const jsonOrNull = (value: unknown) =>
@@ -54,8 +79,15 @@ export async function createCustomer(
   input: CustomerInput,
 ): Promise<CustomerRow> {
   const metadata = mergeMetadata({}, input.metadata);
+  const id = newId('cus');
+  await checkDefaultPaymentMethod(
+    tx,
+    ctx.accountId,
+    id,
+    input.invoice_settings?.default_payment_method,
+  );
   const row = await insertCustomer(tx, {
-    id: newId('cus'),
+    id,
     account_id: ctx.accountId,
     created: ctx.now,
     email: input.email ?? null,
@@ -102,7 +134,9 @@ export async function updateCustomer(
     patch.preferred_locales = JSON.stringify(input.preferred_locales);
   if (input.tax_exempt !== undefined) patch.tax_exempt = input.tax_exempt ?? 'none';
   if (input.invoice_settings !== undefined) {
-    patch.default_payment_method = input.invoice_settings?.default_payment_method ?? null;
+    const defaultId = input.invoice_settings?.default_payment_method;
+    await checkDefaultPaymentMethod(tx, ctx.accountId, id, defaultId);
+    patch.default_payment_method = defaultId ?? null;
   }
   if (input.metadata !== undefined) {
     patch.metadata = JSON.stringify(mergeMetadata(JSON.parse(before.metadata), input.metadata));

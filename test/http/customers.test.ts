@@ -102,6 +102,30 @@ describe('customers', () => {
       assert.deepEqual(fetched, updated);
     });
 
+    it('takes as default payment method only one attached to the customer', async () => {
+      const customer = await t.stripe.customers.create({});
+      const loose = await t.stripe.paymentMethods.create({
+        type: 'card',
+        card: { token: 'tok_visa' },
+      } as any);
+      const refused = await stripeError(() =>
+        t.stripe.customers.update(customer.id, {
+          invoice_settings: { default_payment_method: loose.id },
+        }),
+      );
+      assert.equal(refused.statusCode, 400);
+      assert.equal(refused.param, 'invoice_settings[default_payment_method]');
+      const missing = await stripeError(() =>
+        t.stripe.customers.create({ invoice_settings: { default_payment_method: 'pm_nothing' } }),
+      );
+      assert.equal(missing.code, 'resource_missing');
+      await t.stripe.paymentMethods.attach(loose.id, { customer: customer.id });
+      const updated = await t.stripe.customers.update(customer.id, {
+        invoice_settings: { default_payment_method: loose.id },
+      });
+      assert.equal(updated.invoice_settings.default_payment_method, loose.id);
+    });
+
     it('updates by PUT with a JSON body', async () => {
       const created = await t.stripe.customers.create({ name: 'Before' });
       const response = await t.fetch(`/v1/customers/${created.id}`, {

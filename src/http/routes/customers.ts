@@ -26,7 +26,6 @@ const customerFields = {
   preferred_locales: p.array(p.text({ max: 20 }), { max: 10 }),
   tax_exempt: p.enum(['none', 'exempt', 'reverse'] as const, { nullable: true }),
   invoice_settings: p.object({ default_payment_method: p.string({ max: 255 }) }),
-  payment_method: p.string({ max: 255 }),
 };
 
 const listSpec = { ...listParams, email: p.text({ max: 512 }), created: p.timestampRange() };
