@@ -1,8 +1,9 @@
 // `npm run bench`: Payrail, the yardstick and stripe-stateful-mock, started in one run on this
 // machine and driven by autocannon with 50 connections. Prints a table of requests/s, p50,
-// p99 and peak RSS with Payrail's ratio to each, and writes docs/performance.md and a chart.
+// p99 and peak RSS with Payrail's ratio to each, and writes its table into docs/performance.md
+// (between the bench markers) and a chart.
 import autocannon from 'autocannon';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { markdownTable, svgChart, type Measurement } from './report.js';
@@ -55,6 +56,31 @@ async function post(url: string, body: string): Promise<Record<string, unknown>>
   return (await response.json()) as Record<string, unknown>;
 }
 
+/** Drives each workload in turn (never two at once: they would share the cores). */
+async function driveAll(server: ServerUnderTest, workloads: Workload[]): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (const workload of workloads) results.push(await drive(server, workload));
+  await stopServer(server);
+  return results;
+}
+
+const CREATE_CUSTOMER: Workload = {
+  name: 'create customer',
+  method: 'POST',
+  path: '/v1/customers',
+  body: 'email=bench%40example.com',
+};
+const payment = (path: string, body: string): Workload => ({
+  name: 'one-request payment',
+  method: 'POST',
+  path,
+  body,
+});
+const getIntent = (path: string): Workload => ({ name: 'get intent', method: 'GET', path });
+
+const PAYRAIL_PAYMENT = 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true';
+const MOCK_PAYMENT = 'amount=2000&currency=usd&source=tok_visa';
+
 async function benchPayrail(
   dir: string,
 ): Promise<{ results: Measurement[]; firstAnswerMs: number }> {
@@ -67,39 +93,21 @@ async function benchPayrail(
     ['dist/payrail.mjs', 'start', '--port', port, '--database', `sqlite:${databasePath}`],
     `http://127.0.0.1:${port}`,
     '/v1/customers?limit=1',
-    { PAYRAIL_SECRET_KEY: SECRET, PAYRAIL_LOG_LEVEL: 'warn', AUTH },
+    { PAYRAIL_SECRET_KEY: SECRET, PAYRAIL_LOG_LEVEL: 'warn', PAYRAIL_RATE_LIMIT: '0', AUTH },
   );
-  const intent = await post(
-    `${server.url}/v1/payment_intents`,
-    'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true',
-  );
+  const intent = await post(`${server.url}/v1/payment_intents`, PAYRAIL_PAYMENT);
   const historyPath = `/v1/customers/${history.customerId}/transactions`;
-  const results = [
-    await drive(server, {
-      name: 'create customer',
-      method: 'POST',
-      path: '/v1/customers',
-      body: 'email=bench%40example.com',
-    }),
-    await drive(server, {
-      name: 'one-request payment',
-      method: 'POST',
-      path: '/v1/payment_intents',
-      body: 'amount=2000&currency=usd&payment_method=pm_card_visa&confirm=true',
-    }),
-    await drive(server, { name: 'history first page', method: 'GET', path: historyPath }),
-    await drive(server, {
+  const results = await driveAll(server, [
+    CREATE_CUSTOMER,
+    payment('/v1/payment_intents', PAYRAIL_PAYMENT),
+    { name: 'history first page', method: 'GET', path: historyPath },
+    {
       name: 'history deep page',
       method: 'GET',
       path: `${historyPath}?starting_after=${history.deepCursorId}`,
-    }),
-    await drive(server, {
-      name: 'get intent',
-      method: 'GET',
-      path: `/v1/payment_intents/${String(intent.id)}`,
-    }),
-  ];
-  await stopServer(server);
+    },
+    getIntent(`/v1/payment_intents/${String(intent.id)}`),
+  ]);
   return { results, firstAnswerMs: server.firstAnswerMs };
 }
 
@@ -112,31 +120,15 @@ async function benchYardstick(dir: string): Promise<Measurement[]> {
     `http://127.0.0.1:${port}`,
     '/v1/payments/none',
   );
-  const payment = await post(`${server.url}/v1/payments`, 'amount=2000');
-  const results = [
-    await drive(server, {
-      name: 'create customer',
-      method: 'POST',
-      path: '/v1/customers',
-      body: 'email=bench%40example.com',
-    }),
-    await drive(server, {
-      name: 'one-request payment',
-      method: 'POST',
-      path: '/v1/payments',
-      body: 'amount=2000',
-    }),
-    await drive(server, {
-      name: 'get intent',
-      method: 'GET',
-      path: `/v1/payments/${String(payment.id)}`,
-    }),
-  ];
-  await stopServer(server);
-  return results;
+  const made = await post(`${server.url}/v1/payments`, 'amount=2000');
+  return driveAll(server, [
+    CREATE_CUSTOMER,
+    payment('/v1/payments', 'amount=2000'),
+    getIntent(`/v1/payments/${String(made.id)}`),
+  ]);
 }
 
-/** stripe-stateful-mock has no payment intents: a charge with a test token is its one-request payment. */
+/** stripe-stateful-mock has no payment intents: its one-request payment is a charge. */
 async function benchStatefulMock(): Promise<Measurement[]> {
   const port = '4312';
   const server = await startServer(
@@ -147,28 +139,32 @@ async function benchStatefulMock(): Promise<Measurement[]> {
     '/v1/customers',
     { PORT: port, LOG_LEVEL: 'silent', AUTH },
   );
-  const charge = await post(`${server.url}/v1/charges`, 'amount=2000&currency=usd&source=tok_visa');
-  const results = [
-    await drive(server, {
-      name: 'create customer',
-      method: 'POST',
-      path: '/v1/customers',
-      body: 'email=bench%40example.com',
-    }),
-    await drive(server, {
-      name: 'one-request payment',
-      method: 'POST',
-      path: '/v1/charges',
-      body: 'amount=2000&currency=usd&source=tok_visa',
-    }),
-    await drive(server, {
-      name: 'get intent',
-      method: 'GET',
-      path: `/v1/charges/${String(charge.id)}`,
-    }),
-  ];
-  await stopServer(server);
-  return results;
+  const charge = await post(`${server.url}/v1/charges`, MOCK_PAYMENT);
+  return driveAll(server, [
+    CREATE_CUSTOMER,
+    payment('/v1/charges', MOCK_PAYMENT),
+    getIntent(`/v1/charges/${String(charge.id)}`),
+  ]);
+}
+
+const REPORT = 'docs/performance.md';
+const BEGIN = '<!-- bench:begin (written by npm run bench) -->';
+const END = '<!-- bench:end -->';
+
+/**
+ * Replaces only the fenced measurements in docs/performance.md, so the analysis written around
+ * them survives a rerun; a report without the fence is started anew.
+ */
+function writeReport(measured: string): void {
+  const fenced = `${BEGIN}\n${measured}\n${END}`;
+  const current = existsSync(REPORT) ? readFileSync(REPORT, 'utf8') : '';
+  const begin = current.indexOf(BEGIN);
+  const end = current.indexOf(END);
+  const next =
+    begin >= 0 && end > begin
+      ? current.slice(0, begin) + fenced + current.slice(end + END.length)
+      : `# Performance\n\n${fenced}\n`;
+  writeFileSync(REPORT, next);
 }
 
 async function main(): Promise<void> {
@@ -181,26 +177,25 @@ async function main(): Promise<void> {
   ];
   results.sort((a, b) => a.workload.localeCompare(b.workload));
   const table = markdownTable(results);
-  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-  console.log(
-    `\n${table}\n\nPayrail first answer after start: ${payrail.firstAnswerMs.toFixed(0)} ms`,
-  );
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const memory = `${Math.round(totalmem() / 2 ** 30)} GiB`;
+  const machine = `${cpus().length} × ${cpu}, ${memory}, Node ${process.version}`;
+  const firstAnswer = `${payrail.firstAnswerMs.toFixed(0)} ms`;
+  console.log(`\n${table}\n\nPayrail first answer after start: ${firstAnswer}`);
   writeFileSync('docs/performance.svg', svgChart(results));
-  writeFileSync(
-    'docs/performance.md',
+  const today = new Date().toISOString().slice(0, 10);
+  writeReport(
     [
-      '# Performance',
-      '',
-      `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
+      `Measured by \`npm run bench\` on ${today}: ${machine}.`,
       `autocannon, ${CONNECTIONS} connections, ${SECONDS} s per workload; all servers in one run.`,
-      `History pages run against one customer with ${HISTORY_SIZE.toLocaleString('en')} transactions.`,
+      `History pages run against one customer with ${HISTORY_SIZE.toLocaleString('en')}`,
+      'transactions.',
       '',
       table,
       '',
-      `Payrail's first answer came ${payrail.firstAnswerMs.toFixed(0)} ms after its process started.`,
+      `Payrail's first answer came ${firstAnswer} after its process started.`,
       '',
       '![requests per second and p99 per workload](performance.svg)',
-      '',
     ].join('\n'),
   );
 }
