@@ -46,6 +46,24 @@ export function updatePaymentMethodByAccountAndId(
     .executeTakeFirst();
 }
 
+/** Compare-and-set on a payment method still unattached and unconsumed: one writer wins. */
+function updateIfUnused(
+  tx: Tx,
+  accountId: string,
+  id: string,
+  patch: Updateable<PaymentMethodsTable>,
+): Promise<PaymentMethodRow | undefined> {
+  return tx
+    .updateTable('payment_methods')
+    .set(patch)
+    .where('account_id', '=', accountId)
+    .where('id', '=', id)
+    .where('customer_id', 'is', null)
+    .where('consumed', '=', 0)
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /**
  * Attaches only if the row is still unattached and unconsumed (compare-and-set), so two
  * concurrent attaches to different customers cannot both win.
@@ -56,15 +74,7 @@ export function attachPaymentMethodByAccountAndId(
   id: string,
   customerId: string,
 ): Promise<PaymentMethodRow | undefined> {
-  return tx
-    .updateTable('payment_methods')
-    .set({ customer_id: customerId })
-    .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .where('customer_id', 'is', null)
-    .where('consumed', '=', 0)
-    .returningAll()
-    .executeTakeFirst();
+  return updateIfUnused(tx, accountId, id, { customer_id: customerId });
 }
 
 /**
@@ -76,15 +86,7 @@ export function consumePaymentMethodByAccountAndId(
   accountId: string,
   id: string,
 ): Promise<PaymentMethodRow | undefined> {
-  return tx
-    .updateTable('payment_methods')
-    .set({ consumed: 1 })
-    .where('account_id', '=', accountId)
-    .where('id', '=', id)
-    .where('customer_id', 'is', null)
-    .where('consumed', '=', 0)
-    .returningAll()
-    .executeTakeFirst();
+  return updateIfUnused(tx, accountId, id, { consumed: 1 });
 }
 
 /** Detaches from `customerId` only if still attached to it; the row is then consumed for good. */
