@@ -45,14 +45,17 @@ export function svgChart(results: Measurement[]): string {
         const h = (m[metric] / max) * 160;
         const x = 80 + wi * 220 + si * 45;
         return [
-          `<rect x="${x}" y="${top + 190 - h}" width="40" height="${h}" fill="${colours[si % 4]}"/>`,
-          `<text x="${x + 20}" y="${top + 185 - h}" font-size="10" text-anchor="middle">${fmt(m[metric], metric === 'p99Ms' ? 1 : 0)}</text>`,
+          `<rect x="${x}" y="${top + 190 - h}" width="40" height="${h}" ` +
+            `fill="${colours[si % 4]}"/>`,
+          `<text x="${x + 20}" y="${top + 185 - h}" font-size="10" text-anchor="middle">` +
+            `${fmt(m[metric], metric === 'p99Ms' ? 1 : 0)}</text>`,
         ];
       }),
     );
     const labels = workloads.map(
       (w, wi) =>
-        `<text x="${80 + wi * 220 + 70}" y="${top + 210}" font-size="11" text-anchor="middle">${w}</text>`,
+        `<text x="${80 + wi * 220 + 70}" y="${top + 210}" font-size="11" ` +
+        `text-anchor="middle">${w}</text>`,
     );
     return [
       `<text x="10" y="${top + 20}" font-size="14" font-weight="bold">${title}</text>`,
@@ -66,7 +69,8 @@ export function svgChart(results: Measurement[]): string {
       `<text x="${96 + si * 150}" y="481" font-size="12">${s}</text>`,
   );
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="500" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="500" ` +
+      'font-family="sans-serif">',
     '<rect width="100%" height="100%" fill="white"/>',
     ...panel('requestsPerSecond', 'requests per second (higher is better)', 0),
     ...panel('p99Ms', 'p99 latency, ms (lower is better)', 230),

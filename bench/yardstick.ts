@@ -15,7 +15,8 @@ db.exec(`
   create table if not exists intents (id text primary key, amount integer, status text);
   create table if not exists charges (id text primary key, intent text, amount integer);
   create table if not exists txns (id text primary key, source text, amount integer, fee integer);
-  create table if not exists ledger (id integer primary key, posting text, account text, amount integer);
+  create table if not exists ledger (
+    id integer primary key, posting text, account text, amount integer);
   create table if not exists events (id text primary key, type text, data text);
 `);
 const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;

@@ -14,6 +14,10 @@ await build({
   sourcemap: true,
   external: ['better-sqlite3', 'pg-native'],
   // Bundled CommonJS dependencies call require(); give the ES module one.
-  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  banner: {
+    js:
+      "import { createRequire } from 'node:module';\n" +
+      'const require = createRequire(import.meta.url);',
+  },
   logLevel: 'warning',
 });

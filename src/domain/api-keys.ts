@@ -31,7 +31,8 @@ export function hashApiKey(key: string): string {
 export function maskApiKey(key: string): string {
   const kind = keyKindOf(key);
   const prefix = kind ? key.slice(0, 8) : '';
-  return `${prefix}${'*'.repeat(Math.max(0, Math.min(key.length - prefix.length - 4, 24)))}${key.slice(-4)}`;
+  const hidden = Math.max(0, Math.min(key.length - prefix.length - 4, 24));
+  return `${prefix}${'*'.repeat(hidden)}${key.slice(-4)}`;
 }
 
 const PERMISSION = /^[a-z][a-z_]*:(read|write)$/;
